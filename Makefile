@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# hyperv-lic top-level Makefile.
+#
+#   make                 build the modules for the running kernel (KDIR=...)
+#   make check           unit tests, Debian build matrix, QEMU scenarios
+#   make matrix KDIRS="dir1 dir2"   build against each kernel tree
+#   make matrix-debian   build in each Debian suite's chroot with its gcc
+#   make qemu-test       boot Debian kernels under QEMU and run scenarios
+#   make demo            boot the newest Debian kernel with the host simulator
+#   make bench           ring-buffer and loopback benchmarks (not in check)
+#   make lint            shellcheck, sparse-free checks of our sources
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+
+.PHONY: all modules test-modules clean check unit matrix matrix-debian \
+	qemu-test demo bench lint install
+
+all: modules
+
+modules:
+	$(MAKE) -C $(TOP)/src KDIR=$(KDIR) KVER=$(KVER)
+
+test-modules: modules
+	$(MAKE) -C $(TOP)/tests/hostsim KDIR=$(KDIR) KVER=$(KVER)
+
+install:
+	$(MAKE) -C $(TOP)/src KDIR=$(KDIR) KVER=$(KVER) install
+
+unit:
+	$(MAKE) -C $(TOP)/tests/unit check
+
+matrix:
+	@sh $(TOP)/scripts/matrix.sh $(KDIRS)
+
+matrix-debian:
+	@sh $(TOP)/scripts/matrix-debian.sh $(SUITES)
+
+qemu-test:
+	@sh $(TOP)/tests/qemu/run.sh
+
+demo:
+	@sh $(TOP)/tests/qemu/run.sh --demo
+
+bench:
+	$(MAKE) -C $(TOP)/tests/unit bench
+	@sh $(TOP)/tests/qemu/run.sh --kernel newest --scenarios 'bench*'
+
+lint:
+	shellcheck -s sh $(TOP)/src/compat/conftest.sh $(wildcard $(TOP)/scripts/*.sh) \
+		$(wildcard $(TOP)/tests/qemu/*.sh)
+
+check: lint unit matrix-debian qemu-test
+
+clean:
+	-$(MAKE) -C $(TOP)/src clean KDIR=$(KDIR)
+	-$(MAKE) -C $(TOP)/tests/unit clean

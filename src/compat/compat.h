@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * compat.h - the only code in hyperv-lic that knows kernel versions.
+ *
+ * Force-included into every object (src/Kbuild). Facts about the target
+ * kernel come from compile probes (conftest.sh -> hv_compat_gen.h,
+ * HV_HAVE_*); version predicates are kept for the floor/ceiling and for
+ * behaviour that does not show in types. Drivers use the hv_compat_* and
+ * HV_* wrappers below and never test versions or HV_HAVE_* themselves.
+ */
+#ifndef HV_COMPAT_H
+#define HV_COMPAT_H
+
+#include <linux/version.h>
+#include "hv_compat_gen.h"
+
+#ifdef __ASSEMBLY__
+#error "compat.h is for C"
+#endif
+
+#include <linux/kernel.h>
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/interrupt.h>
+#include <linux/workqueue.h>
+#include <linux/completion.h>
+#include <linux/device.h>
+#include <linux/smp.h>
+#include <linux/cpu.h>
+#include <asm/msr.h>
+#ifdef HV_HAVE_ASM_BARRIER_H
+#include <asm/barrier.h>
+#else
+#include <asm/system.h>
+#endif
+
+/* ---- version predicates (VirtualBox-style names) ---------------------- */
+
+/* Sublevels past 255 overflow KERNEL_VERSION (4.9.256, 4.14.256): clamp. */
+#define HV_KVER_CODE(a, b, c) \
+	(((a) << 16) + ((b) << 8) + ((c) > 255 ? 255 : (c)))
+#define HV_KVER_GE(a, b, c)	(LINUX_VERSION_CODE >= HV_KVER_CODE(a, b, c))
+
+#ifdef RHEL_RELEASE_CODE
+#define HV_RHEL_GE(a, b)	(RHEL_RELEASE_CODE >= RHEL_RELEASE_VERSION(a, b))
+#else
+#define HV_RHEL_GE(a, b)	0
+#endif
+
+#ifdef SLE_VERSION_CODE
+#define HV_SLE_GE(a, b)		(SLE_VERSION_CODE >= SLE_VERSION(a, b, 0))
+#else
+#define HV_SLE_GE(a, b)		0
+#endif
+
+/* Supported floor: RHEL 5 (2.6.18). */
+#if !HV_KVER_GE(2, 6, 18)
+#error "hyperv-lic needs Linux 2.6.18 or newer"
+#endif
+
+#if !defined(CONFIG_X86_64) && !defined(CONFIG_X86)
+#error "hyperv-lic supports x86 guests"
+#endif
+
+/* ---- barriers (protocol core) ----------------------------------------- */
+
+#define hv_compat_mb()	mb()
+#define hv_compat_rmb()	rmb()
+#define hv_compat_wmb()	wmb()
+
+/* ---- small helpers missing on old kernels ----------------------------- */
+
+#ifndef pr_err	/* 2.6.24 */
+#define pr_err(fmt, ...)	printk(KERN_ERR fmt, ##__VA_ARGS__)
+#define pr_warning(fmt, ...)	printk(KERN_WARNING fmt, ##__VA_ARGS__)
+#define pr_notice(fmt, ...)	printk(KERN_NOTICE fmt, ##__VA_ARGS__)
+#endif
+#ifndef pr_warn		/* 3.2 */
+#define pr_warn(fmt, ...)	printk(KERN_WARNING fmt, ##__VA_ARGS__)
+#endif
+
+#ifndef list_first_entry	/* 2.6.22 */
+#define list_first_entry(ptr, type, member) \
+	list_entry((ptr)->next, type, member)
+#endif
+
+#ifndef DIV_ROUND_UP		/* 2.6.19 */
+#define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
+#endif
+
+#ifndef __percpu		/* 2.6.33 */
+#define __percpu
+#endif
+
+#ifdef INIT_COMPLETION		/* reinit_completion(): 3.13 */
+#define reinit_completion(x)	INIT_COMPLETION(*(x))
+#endif
+
+/* ---- work items ------------------------------------------------------- */
+
+/* Work functions take the work_struct on every kernel. */
+#ifdef HV_HAVE_WORK_FUNC_WORK
+#define HV_INIT_WORK(w, fn)	INIT_WORK((w), (fn))
+#else	/* 2.6.18/19: func(void *data); pass the work itself as data */
+#define HV_INIT_WORK(w, fn) \
+	INIT_WORK((w), (void (*)(void *))(fn), (w))
+#endif
+
+/* ---- tasklets --------------------------------------------------------- */
+
+static inline void hv_compat_tasklet_init(struct tasklet_struct *t,
+					  void (*fn)(unsigned long),
+					  unsigned long data)
+{
+#ifdef HV_HAVE_TASKLET_INIT
+	tasklet_init(t, fn, data);
+#else
+#error "this kernel has no tasklet_init(): add a compat case"
+#endif
+}
+
+/* ---- CPUs ------------------------------------------------------------- */
+
+#ifdef HV_HAVE_CPUS_READ_LOCK
+#define hv_compat_cpus_read_lock()	cpus_read_lock()
+#define hv_compat_cpus_read_unlock()	cpus_read_unlock()
+#else
+#define hv_compat_cpus_read_lock()	get_online_cpus()
+#define hv_compat_cpus_read_unlock()	put_online_cpus()
+#endif
+
+/**
+ * hv_compat_call_on_cpu() - run @fn(@info) on @cpu and wait for it.
+ * Runs locally (interrupts off) when @cpu is the current CPU: 2.6.18's
+ * smp_call_function_single() refuses that case. Context: process.
+ * Return: 0 or -errno from the IPI.
+ */
+static inline int hv_compat_call_on_cpu(unsigned int cpu,
+					void (*fn)(void *), void *info)
+{
+	int ret = 0;
+	unsigned long flags;
+
+	if ((unsigned int)get_cpu() == cpu) {
+		local_irq_save(flags);
+		fn(info);
+		local_irq_restore(flags);
+	} else {
+#ifdef HV_HAVE_SMP_CALL_4ARG
+		ret = smp_call_function_single(cpu, fn, info, 1);
+#else
+		ret = smp_call_function_single(cpu, fn, info, 0, 1);
+#endif
+	}
+	put_cpu();
+	return ret;
+}
+
+/* ---- MSRs ------------------------------------------------------------- */
+
+static inline u64 hv_compat_rdmsr(u32 msr)
+{
+	u64 v;
+#ifdef HV_HAVE_RDMSRQ
+	rdmsrq(msr, v);
+#else
+	rdmsrl(msr, v);
+#endif
+	return v;
+}
+
+static inline void hv_compat_wrmsr(u32 msr, u64 v)
+{
+#ifdef HV_HAVE_RDMSRQ
+	wrmsrq(msr, v);
+#else
+	wrmsrl(msr, v);
+#endif
+}
+
+/* asm prefix for the one deliberate indirect call (the hypercall page) */
+#ifdef HV_HAVE_NOSPEC_BRANCH_H
+#include <asm/nospec-branch.h>
+#define HV_ANNOTATE_RETPOLINE_SAFE	ANNOTATE_RETPOLINE_SAFE
+#else
+#define HV_ANNOTATE_RETPOLINE_SAFE	""
+#endif
+
+/* ---- bit operations shared with the host ------------------------------ */
+
+/*
+ * Set bit @nr of a bitmap the host reads concurrently. Always a locked
+ * instruction, also on UP builds (the host is the other party).
+ */
+static inline void hv_compat_sync_set_bit(unsigned int nr, volatile u32 *map)
+{
+	volatile u32 *w = map + (nr >> 5);
+
+	asm volatile("lock; btsl %1,%0"
+		     : "+m" (*w) : "Ir" (nr & 31) : "memory");
+}
+
+static inline void hv_compat_sync_clear_bit(unsigned int nr, volatile u32 *map)
+{
+	volatile u32 *w = map + (nr >> 5);
+
+	asm volatile("lock; btrl %1,%0"
+		     : "+m" (*w) : "Ir" (nr & 31) : "memory");
+}
+
+/* Atomically read and clear a 32-bit word of flags. */
+static inline u32 hv_compat_xchg32(volatile u32 *p, u32 v)
+{
+	return xchg((u32 *)p, v);
+}
+
+/* ---- driver model ----------------------------------------------------- */
+
+#ifndef HV_HAVE_DEV_NAME
+static inline const char *dev_name(const struct device *dev)
+{
+	return dev->bus_id;
+}
+#endif
+
+/**
+ * hv_compat_dev_set_name() - name a device: @long_name where the kernel
+ * takes arbitrary names (2.6.26+), else @short_name (BUS_ID_SIZE = 20).
+ */
+static inline int hv_compat_dev_set_name(struct device *dev,
+					 const char *long_name,
+					 const char *short_name)
+{
+#ifdef HV_HAVE_DEV_SET_NAME
+	(void)short_name;
+	return dev_set_name(dev, "%s", long_name);
+#else
+	(void)long_name;
+	snprintf(dev->bus_id, BUS_ID_SIZE, "%s", short_name);
+	return 0;
+#endif
+}
+
+static inline void hv_compat_driver_set_mod_name(struct device_driver *d,
+						 const char *mod_name)
+{
+#ifdef HV_HAVE_DRIVER_MOD_NAME
+	d->mod_name = mod_name;
+#else
+	(void)d;
+	(void)mod_name;
+#endif
+}
+
+/*
+ * uevent: drivers write
+ *	static int fill(struct device *dev, struct hv_uevent *ue)
+ * using hv_uevent_add(ue, fmt, ...), and HV_DEFINE_BUS_UEVENT(name, fill)
+ * makes a function of the type bus_type.uevent has on this kernel.
+ */
+struct hv_uevent {
+#ifdef HV_HAVE_UEVENT_ENV
+	struct kobj_uevent_env *env;
+#else
+	char **envp;
+	int num_envp;
+	char *buffer;
+	int buffer_size;
+	int i;
+	int len;
+#endif
+};
+
+#ifdef HV_HAVE_UEVENT_ENV
+#define hv_uevent_add(ue, fmt, ...)	add_uevent_var((ue)->env, fmt, ##__VA_ARGS__)
+#ifdef HV_HAVE_BUS_UEVENT_CONST
+#define HV_DEFINE_BUS_UEVENT(name, fill)				\
+static int name(const struct device *dev, struct kobj_uevent_env *env)	\
+{									\
+	struct hv_uevent ue;						\
+	ue.env = env;							\
+	return fill((struct device *)dev, &ue);				\
+}
+#else
+#define HV_DEFINE_BUS_UEVENT(name, fill)				\
+static int name(struct device *dev, struct kobj_uevent_env *env)	\
+{									\
+	struct hv_uevent ue;						\
+	ue.env = env;							\
+	return fill(dev, &ue);						\
+}
+#endif
+#else /* 2.6.18 .. 2.6.23 */
+#define hv_uevent_add(ue, fmt, ...)					\
+	add_uevent_var((ue)->envp, (ue)->num_envp, &(ue)->i, (ue)->buffer, \
+		       (ue)->buffer_size, &(ue)->len, fmt, ##__VA_ARGS__)
+#define HV_DEFINE_BUS_UEVENT(name, fill)				\
+static int name(struct device *dev, char **envp, int num_envp,		\
+		char *buffer, int buffer_size)				\
+{									\
+	struct hv_uevent ue;						\
+	int ret;							\
+	ue.envp = envp;							\
+	ue.num_envp = num_envp;						\
+	ue.buffer = buffer;						\
+	ue.buffer_size = buffer_size;					\
+	ue.i = 0;							\
+	ue.len = 0;							\
+	ret = fill(dev, &ue);						\
+	if (!ret)							\
+		envp[ue.i] = NULL;					\
+	return ret;							\
+}
+#endif
+
+/* bus_type.match: const driver from 6.11 */
+#ifdef HV_HAVE_BUS_MATCH_CONST
+#define HV_DEFINE_BUS_MATCH(name, fn)					\
+static int name(struct device *dev, const struct device_driver *drv)	\
+{									\
+	return fn(dev, (struct device_driver *)drv);			\
+}
+#else
+#define HV_DEFINE_BUS_MATCH(name, fn)					\
+static int name(struct device *dev, struct device_driver *drv)		\
+{									\
+	return fn(dev, drv);						\
+}
+#endif
+
+/* bus_type.remove: void from 5.15 */
+#ifdef HV_HAVE_BUS_REMOVE_VOID
+#define HV_DEFINE_BUS_REMOVE(name, fn)					\
+static void name(struct device *dev)					\
+{									\
+	fn(dev);							\
+}
+#else
+#define HV_DEFINE_BUS_REMOVE(name, fn)					\
+static int name(struct device *dev)					\
+{									\
+	fn(dev);							\
+	return 0;							\
+}
+#endif
+
+/*
+ * Device attributes of a bus: drivers define one NULL-terminated array of
+ * struct device_attribute (HV_DEVICE_ATTRS) and call
+ * hv_compat_bus_set_dev_attrs(); on 3.11+ a group is built from it.
+ */
+#ifdef HV_HAVE_BUS_DEV_GROUPS
+struct hv_compat_attr_groups {
+	struct attribute *attrs[32];
+	struct attribute_group group;
+	const struct attribute_group *groups[2];
+};
+static inline void hv_compat_bus_set_dev_attrs(struct bus_type *bus,
+					struct device_attribute *attrs,
+					struct hv_compat_attr_groups *g)
+{
+	unsigned int i;
+
+	for (i = 0; attrs[i].attr.name && i < 31; i++)
+		g->attrs[i] = &attrs[i].attr;
+	g->attrs[i] = NULL;
+	g->group.attrs = g->attrs;
+	g->groups[0] = &g->group;
+	g->groups[1] = NULL;
+	bus->dev_groups = g->groups;
+}
+#else
+struct hv_compat_attr_groups {
+	int unused;
+};
+static inline void hv_compat_bus_set_dev_attrs(struct bus_type *bus,
+					struct device_attribute *attrs,
+					struct hv_compat_attr_groups *g)
+{
+	(void)g;
+	bus->dev_attrs = attrs;
+}
+#endif
+
+/* ---- interrupts ------------------------------------------------------- */
+
+#ifdef HV_HAVE_IRQ_HANDLER_T
+#define HV_IRQ_HANDLER(name)	irqreturn_t name(int irq, void *dev_id)
+#else
+#define HV_IRQ_HANDLER(name) \
+	irqreturn_t name(int irq, void *dev_id, struct pt_regs *regs)
+#endif
+
+/*
+ * The kernel's own Hyper-V support (asm/mshyperv.h) defines names that
+ * clash with our wire headers, so it is used only from compat/hv_kernel.c
+ * through these functions.
+ */
+
+/**
+ * hv_compat_callback_vector_available() - 1 when the kernel can route
+ * HYPERVISOR_CALLBACK_VECTOR to a module's handler (4.x+, CONFIG_HYPERV).
+ */
+int hv_compat_callback_vector_available(void);
+
+/**
+ * hv_compat_callback_vector_set() - route the Hyper-V callback vector to
+ * @isr. Return: 0, or -ENOSYS when the kernel has no such hook (use the
+ * ACPI IRQ).
+ */
+int hv_compat_callback_vector_set(void (*isr)(void));
+void hv_compat_callback_vector_clear(void);
+
+/**
+ * hv_compat_vmbus_vector() - the IDT vector SINT2 must name: the Hyper-V
+ * callback vector (@irq < 0), or the vector of legacy (ISA) IRQ @irq when
+ * VMBus interrupts arrive through the ACPI device's IRQ.
+ * Return: vector, or -1 when unknown.
+ */
+int hv_compat_vmbus_vector(int irq);
+
+/**
+ * hv_compat_kernel_hypercall_available() - 1 when the kernel set up the
+ * hypercall page itself (4.14+ with CONFIG_HYPERV) and exports helpers.
+ */
+int hv_compat_kernel_hypercall_available(void);
+
+/**
+ * hv_compat_kernel_hypercall() - slow hypercall through the kernel's page;
+ * @in/@out are kernel virtual addresses of parameter blocks that do not
+ * cross a page. Return: hypercall result (status in bits 15:0).
+ */
+u64 hv_compat_kernel_hypercall(u64 control, void *in, void *out);
+
+/** hv_compat_kernel_fast_hypercall8() - fast hypercall, one 8-byte input. */
+u64 hv_compat_kernel_fast_hypercall8(u16 code, u64 in);
+
+/**
+ * hv_compat_alloc_exec_page() - one zeroed executable page for our own
+ * hypercall page, where the kernel lets modules have one (before 5.8).
+ * Return: the page, or NULL.
+ */
+#include <linux/vmalloc.h>
+static inline void *hv_compat_alloc_exec_page(void)
+{
+#ifdef HV_HAVE_VMALLOC_PGPROT
+	return __vmalloc(PAGE_SIZE, GFP_KERNEL | __GFP_ZERO, PAGE_KERNEL_EXEC);
+#else
+	return NULL;
+#endif
+}
+
+/* ---- ACPI: the VMBus device's IRQ (kernels without a callback vector) - */
+
+#ifdef CONFIG_ACPI
+#include <linux/acpi.h>
+
+static inline acpi_status hv_compat_acpi_crs_cb(struct acpi_resource *res,
+						void *ctx)
+{
+	int *irq = ctx;
+
+	if (res->type == ACPI_RESOURCE_TYPE_IRQ &&
+	    res->data.irq.interrupt_count)
+		*irq = res->data.irq.interrupts[0];
+	else if (res->type == ACPI_RESOURCE_TYPE_EXTENDED_IRQ &&
+		 res->data.extended_irq.interrupt_count)
+		*irq = res->data.extended_irq.interrupts[0];
+	return AE_OK;
+}
+
+static inline acpi_status hv_compat_acpi_dev_cb(acpi_handle h, u32 lvl,
+						void *ctx, void **rv)
+{
+	acpi_walk_resources(h, METHOD_NAME__CRS, hv_compat_acpi_crs_cb, ctx);
+	return AE_CTRL_TERMINATE;
+}
+
+/**
+ * hv_compat_acpi_vmbus_irq() - IRQ of the ACPI "VMBUS"/"VMBus" device
+ * (_CRS), a legacy IRQ on Hyper-V generation 1 VMs.
+ * Return: the IRQ, or -ENODEV.
+ */
+static inline int hv_compat_acpi_vmbus_irq(void)
+{
+	int irq = -1;
+
+	acpi_get_devices("VMBUS", hv_compat_acpi_dev_cb, &irq, NULL);
+	if (irq < 0)
+		acpi_get_devices("VMBus", hv_compat_acpi_dev_cb, &irq, NULL);
+	return irq < 0 ? -ENODEV : irq;
+}
+#else
+static inline int hv_compat_acpi_vmbus_irq(void)
+{
+	return -ENODEV;
+}
+#endif
+
+/* bus attributes: show() takes a const bus_type from 6.3 */
+#ifdef HV_HAVE_BUS_ATTR_CONST
+#define HV_DEFINE_BUS_ATTR_SHOW(name, fn)				\
+static ssize_t name(const struct bus_type *b, char *buf)		\
+{									\
+	return fn(buf);							\
+}
+#else
+#define HV_DEFINE_BUS_ATTR_SHOW(name, fn)				\
+static ssize_t name(struct bus_type *b, char *buf)			\
+{									\
+	return fn(buf);							\
+}
+#endif
+
+#endif /* HV_COMPAT_H */

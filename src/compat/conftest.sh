@@ -1,0 +1,224 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# conftest.sh OUT_HEADER WORKDIR
+#
+# Compile probes against the target kernel's headers. Each probe is one
+# kernel API whose shape changed; its comment names the release that
+# changed it. A probe that compiles defines HV_HAVE_<NAME> in OUT_HEADER.
+# Run by kbuild (src/Kbuild) with CC and HV_PROBE_CFLAGS set to what the
+# kernel compiles modules with. Probes run in parallel; no autoconf.
+#
+# Probes must fail with a hard error, not a warning, when the API is absent
+# or differs: they test types with __builtin_types_compatible_p inside a
+# negative-size array (gcc >= 3.1) rather than relying on -Werror.
+
+set -u
+
+out=$1
+dir=$2
+mkdir -p "$dir/probes"
+: "${CC:=cc}"
+: "${HV_PROBE_CFLAGS:=}"
+
+# gcc >= 4.2 knows -Werror=...; with it an undeclared function is an error.
+strict=
+if echo 'int x;' | $CC -Werror=implicit-function-declaration -x c -c -o /dev/null - >/dev/null 2>&1; then
+	strict=-Werror=implicit-function-declaration
+fi
+
+# Type check that fails to compile when false.
+ASSERT_T='#define HV_PROBE_TYPES(a, b) typedef char hv_probe_chk[__builtin_types_compatible_p(a, b) ? 1 : -1]'
+
+names=
+probe() {
+	name=$1
+	names="$names $name"
+	{
+		echo '#include <linux/kernel.h>'
+		echo '#include <linux/module.h>'
+		echo "$ASSERT_T"
+		cat
+	} > "$dir/probes/$name.c"
+	(
+		# shellcheck disable=SC2086
+		if $CC $HV_PROBE_CFLAGS $strict -Wno-error=unused \
+			-D"KBUILD_STR(s)=#s" -DKBUILD_BASENAME='"hvprobe"' \
+			-DKBUILD_MODNAME='"hvprobe"' -c \
+			-o "$dir/probes/$name.o" "$dir/probes/$name.c" \
+			> "$dir/probes/$name.log" 2>&1; then
+			echo "#define HV_HAVE_$name 1" > "$dir/probes/$name.h"
+		else
+			echo "/* HV_HAVE_$name: no */" > "$dir/probes/$name.h"
+		fi
+		rm -f "$dir/probes/$name.o"
+	) &
+}
+
+# 3.4: <asm/system.h> split; barriers live in <asm/barrier.h>
+probe ASM_BARRIER_H <<'P'
+#include <asm/barrier.h>
+void f(void) { mb(); }
+P
+
+# 2.6.20: work functions take the work_struct (INIT_WORK lost its 3rd arg)
+probe WORK_FUNC_WORK <<'P'
+#include <linux/workqueue.h>
+HV_PROBE_TYPES(typeof(((struct work_struct *)0)->func), void (*)(struct work_struct *));
+P
+
+# 2.6.24: uevent gets struct kobj_uevent_env (was envp/num_envp/buffer)
+probe UEVENT_ENV <<'P'
+#include <linux/device.h>
+int f(struct kobj_uevent_env *e) { return add_uevent_var(e, "A=%d", 1); }
+P
+
+# 6.3: bus_type.uevent takes a const struct device *
+probe BUS_UEVENT_CONST <<'P'
+#include <linux/device.h>
+HV_PROBE_TYPES(typeof(((struct bus_type *)0)->uevent), int (*)(const struct device *, struct kobj_uevent_env *));
+P
+
+# 6.11: bus_type.match takes a const struct device_driver *
+probe BUS_MATCH_CONST <<'P'
+#include <linux/device.h>
+HV_PROBE_TYPES(typeof(((struct bus_type *)0)->match), int (*)(struct device *, const struct device_driver *));
+P
+
+# 5.15: bus_type.remove returns void
+probe BUS_REMOVE_VOID <<'P'
+#include <linux/device.h>
+HV_PROBE_TYPES(typeof(((struct bus_type *)0)->remove), void (*)(struct device *));
+P
+
+# 3.11: bus_type.dev_groups (dev_attrs removed in 3.14)
+probe BUS_DEV_GROUPS <<'P'
+#include <linux/device.h>
+void f(struct bus_type *b) { b->dev_groups = NULL; }
+P
+
+# 2.6.26: dev_set_name() replaces dev->bus_id
+probe DEV_SET_NAME <<'P'
+#include <linux/device.h>
+void f(struct device *d) { dev_set_name(d, "x%d", 1); }
+P
+
+# 2.6.26: dev_name() (RHEL 5 backported it without dev_set_name())
+probe DEV_NAME <<'P'
+#include <linux/device.h>
+const char *f(struct device *d) { return dev_name(d); }
+P
+
+# 2.6.21: struct device_driver.mod_name
+probe DRIVER_MOD_NAME <<'P'
+#include <linux/device.h>
+void f(struct device_driver *d) { d->mod_name = "x"; }
+P
+
+# 2.6.27: smp_call_function_single() lost its "nonatomic" argument
+probe SMP_CALL_4ARG <<'P'
+#include <linux/smp.h>
+HV_PROBE_TYPES(typeof(&smp_call_function_single), int (*)(int, void (*)(void *), void *, int));
+P
+
+# 4.13: get_online_cpus() became cpus_read_lock()
+probe CPUS_READ_LOCK <<'P'
+#include <linux/cpu.h>
+void f(void) { cpus_read_lock(); cpus_read_unlock(); }
+P
+
+# 2.6.19: irq handlers lost struct pt_regs (irq_handler_t appears)
+probe IRQ_HANDLER_T <<'P'
+#include <linux/interrupt.h>
+irq_handler_t h;
+P
+
+# 5.9: tasklet_setup(); tasklet_init() is older (and may go)
+probe TASKLET_INIT <<'P'
+#include <linux/interrupt.h>
+void cb(unsigned long d) { }
+void f(struct tasklet_struct *t) { tasklet_init(t, cb, 0); }
+P
+
+# 6.16: rdmsrl()/wrmsrl() renamed rdmsrq()/wrmsrq()
+probe RDMSRQ <<'P'
+#include <asm/msr.h>
+u64 f(void) { u64 v; rdmsrq(0x40000000, v); wrmsrq(0x40000000, v); return v; }
+P
+
+# 5.8: __vmalloc() lost its pgprot argument (no executable vmalloc)
+probe VMALLOC_PGPROT <<'P'
+#include <linux/vmalloc.h>
+void *f(void) { return __vmalloc(4096, GFP_KERNEL, PAGE_KERNEL_EXEC); }
+P
+
+# 4.14: the kernel sets up the Hyper-V hypercall page itself and exports
+# hv_hypercall_pg with hv_do_hypercall() helpers (CONFIG_HYPERV)
+probe KERNEL_HYPERCALL_PG <<'P'
+#include <asm/mshyperv.h>
+#if !defined(CONFIG_HYPERV) && !defined(CONFIG_HYPERV_MODULE)
+#error no CONFIG_HYPERV
+#endif
+u64 f(void) { return hv_do_hypercall(0, NULL, NULL) + hv_do_fast_hypercall8(0, 0) + (hv_hypercall_pg != NULL); }
+P
+
+# 5.12: hv_setup_vmbus_handler() registers the callback-vector handler
+probe HV_SETUP_VMBUS_HANDLER <<'P'
+#include <asm/mshyperv.h>
+#if !defined(CONFIG_HYPERV) && !defined(CONFIG_HYPERV_MODULE)
+#error no CONFIG_HYPERV
+#endif
+void h(void) { }
+void f(void) { hv_setup_vmbus_handler(h); hv_remove_vmbus_handler(); }
+P
+
+# 4.x: hv_setup_vmbus_irq() was the name before 5.12
+probe HV_SETUP_VMBUS_IRQ <<'P'
+#include <asm/mshyperv.h>
+#if !defined(CONFIG_HYPERV) && !defined(CONFIG_HYPERV_MODULE)
+#error no CONFIG_HYPERV
+#endif
+void h(void) { }
+void f(void) { hv_setup_vmbus_irq(h); hv_remove_vmbus_irq(); }
+P
+
+# 2.6.21 (x86): sync_set_bit() and friends: locked even on UP builds
+probe SYNC_BITOPS <<'P'
+#include <asm/sync_bitops.h>
+void f(unsigned long *p) { sync_set_bit(1, p); }
+P
+
+# 2.6.30: struct attribute_group.is_visible etc are irrelevant; 3.11 adds
+# ATTRIBUTE_GROUPS() and struct attribute_group.bin_attrs
+probe ATTRIBUTE_GROUPS <<'P'
+#include <linux/sysfs.h>
+#include <linux/device.h>
+static struct attribute *x_attrs[] = { NULL };
+ATTRIBUTE_GROUPS(x);
+const struct attribute_group **g = x_groups;
+P
+
+# 4.15: ANNOTATE_RETPOLINE_SAFE marks deliberate indirect calls for objtool
+probe NOSPEC_BRANCH_H <<'P'
+#include <asm/nospec-branch.h>
+static const char *s = ANNOTATE_RETPOLINE_SAFE;
+P
+
+# 6.3: struct bus_attribute.show takes a const struct bus_type *
+probe BUS_ATTR_CONST <<'P'
+#include <linux/device.h>
+HV_PROBE_TYPES(typeof(((struct bus_attribute *)0)->show), ssize_t (*)(const struct bus_type *, char *));
+P
+
+wait
+
+{
+	echo "/* Generated by src/compat/conftest.sh for $(basename "$dir"): do not edit. */"
+	echo "#ifndef HV_COMPAT_GEN_H"
+	echo "#define HV_COMPAT_GEN_H"
+	for n in $names; do
+		cat "$dir/probes/$n.h"
+	done
+	echo "#endif"
+} > "$out.tmp"
+mv "$out.tmp" "$out"

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hv_vmbus.h - the driver API of hv_vmbus.ko, used by hv_storvsc,
+ * hv_blkvsc, hv_netvsc, hv_utils and the test drivers.
+ *
+ * Model: hv_vmbus creates one struct hv_device per primary channel offer
+ * (OFFERCHANNEL with sub_channel_index 0) on the "vmbus" bus. A struct
+ * hv_driver lists the class GUIDs it serves; the driver core binds them and
+ * udev loads modules by MODALIAS "vmbus:<32 hex digits of the class GUID in
+ * wire byte order>".
+ *
+ * Channel I/O: hv_channel_open() allocates send and receive rings, creates
+ * one GPADL for both and opens the channel (B.4). The channel callback runs
+ * in softirq (tasklet) context on the channel's target CPU with the inbound
+ * ring's interrupt_mask set; it must drain what it wants with
+ * hv_channel_recv*() / hv_channel_pkt_*() and must not sleep. When it
+ * returns, hv_vmbus unmasks and calls it again if data arrived meanwhile.
+ */
+#ifndef HV_VMBUS_H
+#define HV_VMBUS_H
+
+#include <linux/device.h>
+#include <linux/module.h>
+#include "hv_ring.h"
+
+struct hv_channel;
+
+/* An entry of a driver's id table; the table ends with an all-zero GUID. */
+struct hv_device_id {
+	struct hv_guid guid;
+	unsigned long driver_data;
+};
+
+struct hv_device {
+	struct device dev;
+	struct hv_guid class_id;	/* offer if_type */
+	struct hv_guid device_id;	/* offer if_instance */
+	struct hv_channel *channel;	/* primary channel */
+	void *drvdata;
+};
+
+#define to_hv_device(d)	container_of(d, struct hv_device, dev)
+
+struct hv_driver {
+	const char *name;
+	const struct hv_device_id *id_table;
+	/* process context, may sleep; return 0 or -errno */
+	int (*probe)(struct hv_device *dev, const struct hv_device_id *id);
+	/* process context, may sleep; the channel may already be rescinded */
+	void (*remove)(struct hv_device *dev);
+	void (*shutdown)(struct hv_device *dev);
+	struct device_driver driver;
+};
+
+#define to_hv_driver(d)	container_of(d, struct hv_driver, driver)
+
+/**
+ * __hv_driver_register() - register a VMBus driver.
+ * Use the hv_driver_register() macro. Context: process, may sleep.
+ * Return: 0 or -errno from driver_register().
+ */
+int __hv_driver_register(struct hv_driver *drv, struct module *owner,
+			 const char *mod_name);
+#define hv_driver_register(drv) \
+	__hv_driver_register(drv, THIS_MODULE, KBUILD_MODNAME)
+
+/** hv_driver_unregister() - unbind all devices and unregister. May sleep. */
+void hv_driver_unregister(struct hv_driver *drv);
+
+static inline void hv_set_drvdata(struct hv_device *dev, void *data)
+{
+	dev->drvdata = data;
+}
+
+static inline void *hv_get_drvdata(struct hv_device *dev)
+{
+	return dev->drvdata;
+}
+
+/**
+ * hv_vmbus_version() - negotiated VMBus protocol version (B.1), e.g.
+ * VMBUS_VERSION_WIN8; 0 when not connected.
+ */
+u32 hv_vmbus_version(void);
+
+/* ---- channels ---------------------------------------------------------- */
+
+typedef void (*hv_channel_cb_t)(void *ctx);
+
+/**
+ * hv_channel_open() - open a channel (B.4).
+ * @c: channel (dev->channel or a sub-channel)
+ * @send_bytes: send ring size including its 4 KiB header page; multiple of
+ *              PAGE_SIZE, 8 KiB .. 16 MiB
+ * @recv_bytes: receive ring size, same rules
+ * @userdata: up to 120 bytes copied into OPENCHANNEL.user_data, or NULL
+ * @udlen: bytes of @userdata
+ * @cb: channel callback (see the file comment); @ctx: its argument
+ *
+ * Context: process, may sleep (waits up to 10 s for OPENCHANNEL_RESULT).
+ * Return: 0; -EINVAL bad sizes; -ENOMEM; -ENODEV channel rescinded or bus
+ * going down; -ETIMEDOUT no answer; -EIO GPADL or open refused by the host.
+ */
+int hv_channel_open(struct hv_channel *c, u32 send_bytes, u32 recv_bytes,
+		    const void *userdata, u32 udlen, hv_channel_cb_t cb,
+		    void *ctx);
+
+/**
+ * hv_channel_close() - CLOSECHANNEL, tear down the ring GPADL, free the
+ * rings; the callback is not running and will not run when this returns.
+ * Closes open sub-channels of a primary first. Context: process, may sleep.
+ */
+void hv_channel_close(struct hv_channel *c);
+
+/**
+ * hv_channel_send() - send an in-band packet (C.2).
+ * @type: VMBUS_PKT_DATA_INBAND or VMBUS_PKT_COMP
+ * @flags: VMBUS_PKT_FLAG_COMPLETION_REQUESTED or 0; with it, @trans_id
+ *         must not be 0 (hosts never complete id 0)
+ * Signals the host per C.3 and B.5. Context: any; does not sleep.
+ * Return: 0; -EAGAIN ring full (pending_send_sz armed: the channel
+ * callback runs when space frees); -EINVAL; -ENODEV rescinded/closed.
+ */
+int hv_channel_send(struct hv_channel *c, const void *buf, u32 len,
+		    u64 trans_id, u16 type, u16 flags);
+
+/* GPA-direct page-buffer range: wire layout of struct vmbus_pagebuf_range */
+struct hv_page_buffer {
+	u32 len;
+	u32 offset;	/* within the 4 KiB page */
+	u64 pfn;	/* 4 KiB Hyper-V page frame */
+};
+
+/**
+ * hv_channel_send_pagebuf() - GPA-direct packet, page-buffer form: one
+ * range per page, at most VMBUS_MAX_PAGE_BUFFERS; completion requested;
+ * @trans_id non-zero. Context and return as hv_channel_send().
+ */
+int hv_channel_send_pagebuf(struct hv_channel *c,
+			    const struct hv_page_buffer *pb, u32 count,
+			    const void *buf, u32 len, u64 trans_id);
+
+/* GPA-direct multipage range: one range of @pfn_count 4 KiB pages */
+struct hv_multipage_buffer {
+	u32 len;	/* bytes */
+	u32 offset;	/* in the first page */
+	u32 pfn_count;
+	const u64 *pfns;
+};
+
+/**
+ * hv_channel_send_mpb() - GPA-direct packet, multipage form (one range:
+ * descriptor = 32 + 8 * pfn_count bytes); completion requested; @trans_id
+ * non-zero. Context and return as hv_channel_send().
+ */
+int hv_channel_send_mpb(struct hv_channel *c,
+			const struct hv_multipage_buffer *mpb,
+			const void *buf, u32 len, u64 trans_id);
+
+/**
+ * hv_channel_recv() - copy the payload of the next packet (bytes from
+ * offset8 * 8 to len8 * 8) into @buf.
+ * @actual: out, payload bytes; @trans_id: out, the packet's id
+ * Context: the channel callback or with it excluded. Return: 0; -EAGAIN
+ * empty; -ENOBUFS @buf too small (@actual says how much is needed; the
+ * packet stays); -EBADMSG malformed packet (the channel is marked broken).
+ */
+int hv_channel_recv(struct hv_channel *c, void *buf, u32 buflen,
+		    u32 *actual, u64 *trans_id);
+
+/** hv_channel_recv_raw() - as hv_channel_recv() but copies the whole
+ * packet, descriptor included. */
+int hv_channel_recv_raw(struct hv_channel *c, void *buf, u32 buflen,
+			u32 *actual, u64 *trans_id);
+
+/**
+ * hv_channel_pkt_next() - zero-copy read: the next packet, validated
+ * (hv_pkt_validate()), in place in the receive ring. Valid until
+ * hv_channel_pkt_done(). Context as hv_channel_recv().
+ * Return: 0, -EAGAIN empty, -EBADMSG malformed (channel marked broken).
+ */
+int hv_channel_pkt_next(struct hv_channel *c, struct hv_ring_pkt *pkt);
+
+/** hv_channel_pkt_done() - consume the packet; signals the host when its
+ * pending_send_sz threshold is crossed (C.3). */
+void hv_channel_pkt_done(struct hv_channel *c, struct hv_ring_pkt *pkt);
+
+/**
+ * hv_channel_wait_space() - sleep until the send ring has more than
+ * @bytes free, the channel goes away, or @timeout_ms passes.
+ * Context: process, may sleep. Return: 0, -ETIMEDOUT, -ENODEV.
+ */
+int hv_channel_wait_space(struct hv_channel *c, u32 bytes,
+			  unsigned int timeout_ms);
+
+/**
+ * hv_gpadl_create() - describe @size bytes at @kbuf (page aligned, from
+ * vmalloc or the page allocator) to the host (B.3).
+ * @gpadl: out, the handle. Context: process, may sleep.
+ * Return: 0; -EINVAL; -ENOMEM; -ETIMEDOUT; -EIO host refused; -ENODEV.
+ */
+int hv_gpadl_create(struct hv_channel *c, void *kbuf, u32 size, u32 *gpadl);
+
+/** hv_gpadl_teardown() - GPADL_TEARDOWN and wait for GPADL_TORNDOWN.
+ * Context: process, may sleep. Return: 0 or -errno. */
+int hv_gpadl_teardown(struct hv_channel *c, u32 gpadl);
+
+/** Offer of the channel, as received (read-only). */
+const struct vmbus_chmsg_offer *hv_channel_offer(const struct hv_channel *c);
+u32 hv_channel_relid(const struct hv_channel *c);
+struct hv_device *hv_channel_device(const struct hv_channel *c);
+/** Linux CPU the channel's callback runs on. */
+unsigned int hv_channel_target_cpu(const struct hv_channel *c);
+/** Non-zero once the host rescinded the channel. */
+int hv_channel_rescinded(const struct hv_channel *c);
+
+/**
+ * hv_channel_set_subchannel_cb() - @cb is called (process context) for
+ * every sub-channel offer (B.6) of @primary's device that arrives from now
+ * on; the driver opens it with hv_channel_open(). Context: process.
+ */
+void hv_channel_set_subchannel_cb(struct hv_channel *primary,
+				  void (*cb)(struct hv_channel *sc));
+
+#endif /* HV_VMBUS_H */

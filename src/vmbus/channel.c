@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * channel.c - channel I/O: GPADLs (fact sheet B.3), open/close (B.4),
+ * sending in-band and GPA-direct packets and receiving (C.2), with the
+ * signalling rules of C.3 and B.5.
+ */
+#include <linux/vmalloc.h>
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include "vmbus_priv.h"
+
+#define HV_RING_MIN_BYTES	(2 * PAGE_SIZE)
+#define HV_RING_MAX_BYTES	(16U << 20)
+
+/* ---- GPADL ------------------------------------------------------------ */
+
+static u32 vmbus_next_gpadl(void)
+{
+	u32 h;
+
+	do {
+		h = (u32)atomic_inc_return(&vmbus_conn.next_gpadl);
+	} while (h == 0);
+	return h;
+}
+
+static int vmbus_gpadl_create_pfns(struct hv_channel *c, const u64 *pfns,
+				   u32 npfn, u32 *gpadl_out)
+{
+	struct vmbus_waiter w;
+	const struct vmbus_chmsg_gpadl_created *r;
+	u8 *buf;
+	u32 i, n, size, gpadl;
+	int ret = 0;
+
+	if (c->rescinded || vmbus_conn.state != VMBUS_CONNECTED)
+		return -ENODEV;
+	n = hv_gpadl_nmsgs(npfn);
+	if (!n)
+		return -EINVAL;
+	buf = kmalloc(HV_MESSAGE_PAYLOAD_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	gpadl = vmbus_next_gpadl();
+	vmbus_waiter_init(&w, CHMSG_GPADL_CREATED, c->relid, gpadl);
+	vmbus_waiter_add(&w);
+	/* header and bodies back to back, then wait (B.3) */
+	for (i = 0; i < n; i++) {
+		size = hv_gpadl_build_msg(i, buf, c->relid, gpadl, pfns, npfn);
+		if (!size) {
+			ret = -EINVAL;
+			break;
+		}
+		ret = vmbus_post_msg(buf, size, 1);
+		if (ret)
+			break;
+	}
+	kfree(buf);
+	if (ret) {
+		vmbus_waiter_del(&w);
+		return ret;
+	}
+	ret = vmbus_waiter_wait(&w, VMBUS_REQUEST_TIMEOUT_MS);
+	if (ret) {
+		pr_err(VMBUS_MOD ": relid %u: GPADL %u not created (%d)\n",
+		       c->relid, gpadl, ret);
+		return ret;
+	}
+	r = (const void *)w.resp;
+	if (r->creation_status) {
+		pr_err(VMBUS_MOD ": relid %u: host refused GPADL %u (status 0x%x)\n",
+		       c->relid, gpadl, r->creation_status);
+		return -EIO;
+	}
+	*gpadl_out = gpadl;
+	return 0;
+}
+
+static int vmbus_is_vmalloc(const void *p)
+{
+	unsigned long a = (unsigned long)p;
+
+	return a >= VMALLOC_START && a < VMALLOC_END;
+}
+
+/**
+ * hv_gpadl_create() - see hv_vmbus.h. PFNs are 4 KiB Hyper-V frames
+ * (PAGE_SIZE is 4 KiB on x86).
+ */
+int hv_gpadl_create(struct hv_channel *c, void *kbuf, u32 size, u32 *gpadl)
+{
+	u64 *pfns;
+	u32 i, npfn;
+	int ret;
+
+	if (!c || !kbuf || !size || ((unsigned long)kbuf & (PAGE_SIZE - 1)) ||
+	    (size & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	npfn = size >> HV_HYP_PAGE_SHIFT;
+	pfns = vmalloc(sizeof(u64) * npfn);
+	if (!pfns)
+		return -ENOMEM;
+	for (i = 0; i < npfn; i++) {
+		u8 *va = (u8 *)kbuf + ((unsigned long)i << HV_HYP_PAGE_SHIFT);
+
+		pfns[i] = vmbus_is_vmalloc(va) ? vmalloc_to_pfn(va) :
+			(virt_to_phys(va) >> HV_HYP_PAGE_SHIFT);
+	}
+	ret = vmbus_gpadl_create_pfns(c, pfns, npfn, gpadl);
+	vfree(pfns);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hv_gpadl_create);
+
+/** hv_gpadl_teardown() - see hv_vmbus.h. */
+int hv_gpadl_teardown(struct hv_channel *c, u32 gpadl)
+{
+	struct vmbus_chmsg_gpadl_teardown msg;
+	struct vmbus_waiter w;
+	int ret;
+
+	if (c->rescinded || vmbus_conn.state == VMBUS_DISCONNECTED)
+		return -ENODEV;
+	memset(&msg, 0, sizeof(msg));
+	msg.hdr.msgtype = CHMSG_GPADL_TEARDOWN;
+	msg.child_relid = c->relid;
+	msg.gpadl = gpadl;
+	vmbus_waiter_init(&w, CHMSG_GPADL_TORNDOWN, c->relid, gpadl);
+	vmbus_waiter_add(&w);
+	ret = vmbus_post_msg(&msg, sizeof(msg), 1);
+	if (ret) {
+		vmbus_waiter_del(&w);
+		return ret;
+	}
+	ret = vmbus_waiter_wait(&w, VMBUS_REQUEST_TIMEOUT_MS);
+	if (ret)
+		pr_err(VMBUS_MOD ": relid %u: GPADL %u teardown: %d\n",
+		       c->relid, gpadl, ret);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hv_gpadl_teardown);
+
+/* ---- rings ------------------------------------------------------------ */
+
+static void vmbus_ring_free(struct hv_channel *c)
+{
+	u32 i;
+
+	if (c->send_va)
+		vunmap(c->send_va);
+	if (c->recv_va)
+		vunmap(c->recv_va);
+	c->send_va = c->recv_va = NULL;
+	if (c->pages) {
+		for (i = 0; i < c->npages; i++)
+			if (c->pages[i])
+				__free_page(c->pages[i]);
+		vfree(c->pages);
+	}
+	c->pages = NULL;
+	c->npages = 0;
+}
+
+/*
+ * Map one ring: header page, then its data pages twice, so packets that
+ * wrap are contiguous in our virtual memory (struct hv_ring.mirrored).
+ */
+static void *vmbus_ring_map(struct page **pages, u32 npages)
+{
+	struct page **map;
+	u32 i, ndata = npages - 1;
+	void *va;
+
+	map = vmalloc(sizeof(struct page *) * (1 + 2 * ndata));
+	if (!map)
+		return NULL;
+	map[0] = pages[0];
+	for (i = 0; i < ndata; i++) {
+		map[1 + i] = pages[1 + i];
+		map[1 + ndata + i] = pages[1 + i];
+	}
+	va = vmap(map, 1 + 2 * ndata, VM_MAP, PAGE_KERNEL);
+	vfree(map);
+	return va;
+}
+
+static int vmbus_ring_alloc(struct hv_channel *c, u32 send_bytes,
+			    u32 recv_bytes)
+{
+	u32 i;
+
+	c->send_npages = send_bytes >> PAGE_SHIFT;
+	c->npages = c->send_npages + (recv_bytes >> PAGE_SHIFT);
+	c->pages = vmalloc(sizeof(struct page *) * c->npages);
+	if (!c->pages)
+		return -ENOMEM;
+	memset(c->pages, 0, sizeof(struct page *) * c->npages);
+	for (i = 0; i < c->npages; i++) {
+		c->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!c->pages[i])
+			goto nomem;
+	}
+	c->send_va = vmbus_ring_map(c->pages, c->send_npages);
+	c->recv_va = vmbus_ring_map(c->pages + c->send_npages,
+				    c->npages - c->send_npages);
+	if (!c->send_va || !c->recv_va)
+		goto nomem;
+	hv_ring_init(&c->out, c->send_va, (u8 *)c->send_va + PAGE_SIZE,
+		     send_bytes - PAGE_SIZE, 1);
+	hv_ring_init(&c->in, c->recv_va, (u8 *)c->recv_va + PAGE_SIZE,
+		     recv_bytes - PAGE_SIZE, 1);
+	return 0;
+nomem:
+	vmbus_ring_free(c);
+	return -ENOMEM;
+}
+
+static int vmbus_ring_size_ok(u32 bytes)
+{
+	return bytes >= HV_RING_MIN_BYTES && bytes <= HV_RING_MAX_BYTES &&
+		!(bytes & (PAGE_SIZE - 1));
+}
+
+/* ---- open / close ----------------------------------------------------- */
+
+/** hv_channel_open() - see hv_vmbus.h (B.4). */
+int hv_channel_open(struct hv_channel *c, u32 send_bytes, u32 recv_bytes,
+		    const void *userdata, u32 udlen, hv_channel_cb_t cb,
+		    void *ctx)
+{
+	struct vmbus_chmsg_open msg;
+	const struct vmbus_chmsg_open_result *r;
+	struct vmbus_waiter w;
+	u64 *pfns = NULL;
+	u32 i;
+	int ret;
+
+	if (!c || !cb || !vmbus_ring_size_ok(send_bytes) ||
+	    !vmbus_ring_size_ok(recv_bytes) ||
+	    udlen > VMBUS_OPEN_USER_DATA_SIZE || (udlen && !userdata))
+		return -EINVAL;
+	mutex_lock(&c->lock);
+	ret = -EBUSY;
+	if (c->state != HV_CHAN_OFFERED)
+		goto out_unlock;
+	ret = -ENODEV;
+	if (c->rescinded || vmbus_conn.state != VMBUS_CONNECTED)
+		goto out_unlock;
+	c->state = HV_CHAN_OPENING;
+	c->broken = 0;
+	ret = vmbus_ring_alloc(c, send_bytes, recv_bytes);
+	if (ret)
+		goto out_state;
+	pfns = vmalloc(sizeof(u64) * c->npages);
+	ret = -ENOMEM;
+	if (!pfns)
+		goto out_ring;
+	for (i = 0; i < c->npages; i++)
+		pfns[i] = page_to_pfn(c->pages[i]);
+	ret = vmbus_gpadl_create_pfns(c, pfns, c->npages, &c->ring_gpadl);
+	vfree(pfns);
+	if (ret)
+		goto out_ring;
+
+	c->cb = cb;
+	c->cb_ctx = ctx;
+	memset(&msg, 0, sizeof(msg));
+	msg.hdr.msgtype = CHMSG_OPENCHANNEL;
+	msg.child_relid = c->relid;
+	msg.openid = c->relid;
+	msg.ring_gpadl = c->ring_gpadl;
+	/* target_vp is honoured from 2.4; 0 below (B.3) */
+	msg.target_vp = vmbus_conn.version >= VMBUS_VERSION_WIN8 ? c->target_vp : 0;
+	msg.downstream_ring_offset = c->send_npages;
+	if (udlen)
+		memcpy(msg.user_data, userdata, udlen);
+	vmbus_waiter_init(&w, CHMSG_OPENCHANNEL_RESULT, c->relid, c->relid);
+	vmbus_waiter_add(&w);
+	ret = vmbus_post_msg(&msg, sizeof(msg), 1);
+	if (ret) {
+		vmbus_waiter_del(&w);
+		goto out_gpadl;
+	}
+	ret = vmbus_waiter_wait(&w, VMBUS_REQUEST_TIMEOUT_MS);
+	if (ret) {
+		pr_err(VMBUS_MOD ": relid %u: no answer to OPENCHANNEL (%d)\n",
+		       c->relid, ret);
+		goto out_gpadl;
+	}
+	r = (const void *)w.resp;
+	if (r->status) {
+		pr_err(VMBUS_MOD ": relid %u: host refused to open (status 0x%x)\n",
+		       c->relid, r->status);
+		ret = -EIO;
+		goto out_gpadl;
+	}
+	c->state = HV_CHAN_OPEN;
+	mutex_unlock(&c->lock);
+	/* data may have arrived before we were ready to look */
+	tasklet_schedule(&c->tasklet);
+	return 0;
+
+out_gpadl:
+	c->cb = NULL;
+	if (!c->rescinded)
+		hv_gpadl_teardown(c, c->ring_gpadl);
+	c->ring_gpadl = 0;
+out_ring:
+	vmbus_ring_free(c);
+out_state:
+	c->state = HV_CHAN_OFFERED;
+out_unlock:
+	mutex_unlock(&c->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hv_channel_open);
+
+static void vmbus_close_one(struct hv_channel *c)
+{
+	struct vmbus_chmsg_relid msg;
+
+	mutex_lock(&c->lock);
+	if (c->state != HV_CHAN_OPEN) {
+		mutex_unlock(&c->lock);
+		return;
+	}
+	c->state = HV_CHAN_CLOSING;
+	tasklet_disable(&c->tasklet);
+	c->cb = NULL;
+	tasklet_enable(&c->tasklet);
+	tasklet_kill(&c->tasklet);
+	wake_up_all(&c->space_wq);
+	/* CLOSECHANNEL, then tear down the ring GPADL (B.4) */
+	if (!c->rescinded && vmbus_conn.state != VMBUS_DISCONNECTED) {
+		memset(&msg, 0, sizeof(msg));
+		msg.hdr.msgtype = CHMSG_CLOSECHANNEL;
+		msg.child_relid = c->relid;
+		if (vmbus_post_msg(&msg, sizeof(msg), 1) == 0)
+			hv_gpadl_teardown(c, c->ring_gpadl);
+	}
+	c->ring_gpadl = 0;
+	vmbus_ring_free(c);
+	c->state = HV_CHAN_OFFERED;
+	mutex_unlock(&c->lock);
+}
+
+/** hv_channel_close() - see hv_vmbus.h. */
+void hv_channel_close(struct hv_channel *c)
+{
+	struct hv_channel *sc;
+
+	if (!c)
+		return;
+	if (!c->primary)
+		list_for_each_entry(sc, &c->sc_list, sc_node)
+			vmbus_close_one(sc);
+	vmbus_close_one(c);
+}
+EXPORT_SYMBOL_GPL(hv_channel_close);
+
+/* ---- events ----------------------------------------------------------- */
+
+/**
+ * hv_channel_event() - the host signalled @c: run the driver callback
+ * with inbound interrupts masked, re-run while data keeps arriving (C.3),
+ * and wake senders waiting for space. Context: softirq (channel tasklet).
+ */
+void hv_channel_event(struct hv_channel *c)
+{
+	hv_channel_cb_t cb;
+	unsigned int rounds = 0;
+
+	cb = c->cb;
+	if (c->state != HV_CHAN_OPEN || !cb)
+		return;
+	wake_up_all(&c->space_wq);
+	for (;;) {
+		hv_ring_mask_interrupts(&c->in);
+		cb(c->cb_ctx);
+		if (!hv_ring_unmask_interrupts(&c->in) || c->broken)
+			break;
+		if (++rounds >= 16) {
+			/* be fair to other softirq work; come back soon */
+			tasklet_schedule(&c->tasklet);
+			break;
+		}
+	}
+}
+
+/**
+ * hv_channel_isr() - interrupt context: the host flagged @c; run the
+ * channel's tasklet on this CPU (the channel's target CPU).
+ */
+void hv_channel_isr(struct hv_channel *c)
+{
+	c->n_events++;
+	tasklet_schedule(&c->tasklet);
+}
+
+/* ---- send ------------------------------------------------------------- */
+
+static int vmbus_send_sg(struct hv_channel *c, struct hv_ring_sg *sg,
+			 unsigned int nsg, u32 total)
+{
+	unsigned long flags;
+	int ret, signal = 0;
+
+	if (c->state != HV_CHAN_OPEN || c->rescinded)
+		return -ENODEV;
+	spin_lock_irqsave(&c->out_lock, flags);
+	ret = hv_ring_write(&c->out, sg, nsg, &signal);
+	if (ret == -EAGAIN) {
+		/* ask the host to signal when the packet would fit (C.3) */
+		hv_ring_set_pending_send(&c->out, HV_PKT_TOTAL(total));
+		c->pending_armed = 1;
+	} else if (!ret && c->pending_armed) {
+		hv_ring_set_pending_send(&c->out, 0);
+		c->pending_armed = 0;
+	}
+	spin_unlock_irqrestore(&c->out_lock, flags);
+	if (signal)
+		vmbus_signal_host(c);
+	return ret;
+}
+
+/** hv_channel_send() - see hv_vmbus.h. */
+int hv_channel_send(struct hv_channel *c, const void *buf, u32 len,
+		    u64 trans_id, u16 type, u16 flags)
+{
+	struct vmbus_pkt_desc d;
+	struct hv_ring_sg sg[2];
+	u32 total = sizeof(d) + len;
+
+	if ((flags & VMBUS_PKT_FLAG_COMPLETION_REQUESTED) && !trans_id)
+		return -EINVAL;
+	if (type != VMBUS_PKT_DATA_INBAND && type != VMBUS_PKT_COMP)
+		return -EINVAL;
+	if (len && !buf)
+		return -EINVAL;
+	if (HV_PKT_ALIGN8(total) / 8 > 0xffff)
+		return -EINVAL;
+	d.type = type;
+	d.offset8 = sizeof(d) / 8;
+	d.len8 = (u16)(HV_PKT_ALIGN8(total) / 8);
+	d.flags = flags;
+	d.trans_id = trans_id;
+	sg[0].buf = &d;
+	sg[0].len = sizeof(d);
+	sg[1].buf = buf;
+	sg[1].len = len;
+	return vmbus_send_sg(c, sg, len ? 2 : 1, total);
+}
+EXPORT_SYMBOL_GPL(hv_channel_send);
+
+/** hv_channel_send_pagebuf() - see hv_vmbus.h. */
+int hv_channel_send_pagebuf(struct hv_channel *c,
+			    const struct hv_page_buffer *pb, u32 count,
+			    const void *buf, u32 len, u64 trans_id)
+{
+	struct vmbus_pkt_gpa_direct d;
+	struct hv_ring_sg sg[3];
+	u32 dsize, total;
+
+	if (!count || count > VMBUS_MAX_PAGE_BUFFERS || !pb || !trans_id ||
+	    (len && !buf))
+		return -EINVAL;
+	dsize = sizeof(d) + count * sizeof(struct vmbus_pagebuf_range);
+	total = dsize + len;
+	if (HV_PKT_ALIGN8(total) / 8 > 0xffff)
+		return -EINVAL;
+	memset(&d, 0, sizeof(d));
+	d.d.type = VMBUS_PKT_DATA_GPA_DIRECT;
+	d.d.offset8 = (u16)(dsize / 8);
+	d.d.len8 = (u16)(HV_PKT_ALIGN8(total) / 8);
+	d.d.flags = VMBUS_PKT_FLAG_COMPLETION_REQUESTED;
+	d.d.trans_id = trans_id;
+	d.range_count = count;
+	sg[0].buf = &d;
+	sg[0].len = sizeof(d);
+	sg[1].buf = pb;
+	sg[1].len = count * sizeof(struct vmbus_pagebuf_range);
+	sg[2].buf = buf;
+	sg[2].len = len;
+	return vmbus_send_sg(c, sg, len ? 3 : 2, total);
+}
+EXPORT_SYMBOL_GPL(hv_channel_send_pagebuf);
+
+/** hv_channel_send_mpb() - see hv_vmbus.h. */
+int hv_channel_send_mpb(struct hv_channel *c,
+			const struct hv_multipage_buffer *mpb,
+			const void *buf, u32 len, u64 trans_id)
+{
+	struct {
+		struct vmbus_pkt_gpa_direct g;
+		struct vmbus_mpb_range_hdr r;
+	} d;
+	struct hv_ring_sg sg[3];
+	u32 dsize, total;
+
+	if (!mpb || !mpb->pfn_count || !mpb->pfns || !trans_id ||
+	    mpb->offset >= HV_HYP_PAGE_SIZE || (len && !buf) ||
+	    mpb->pfn_count > (0xffffU * 8 - 32) / 8)
+		return -EINVAL;
+	/* the range must lie within the pages it names */
+	if ((u64)mpb->offset + mpb->len >
+	    (u64)mpb->pfn_count * HV_HYP_PAGE_SIZE)
+		return -EINVAL;
+	dsize = sizeof(d) + mpb->pfn_count * sizeof(u64);
+	total = dsize + len;
+	if (HV_PKT_ALIGN8(total) / 8 > 0xffff)
+		return -EINVAL;
+	memset(&d, 0, sizeof(d));
+	d.g.d.type = VMBUS_PKT_DATA_GPA_DIRECT;
+	d.g.d.offset8 = (u16)(dsize / 8);
+	d.g.d.len8 = (u16)(HV_PKT_ALIGN8(total) / 8);
+	d.g.d.flags = VMBUS_PKT_FLAG_COMPLETION_REQUESTED;
+	d.g.d.trans_id = trans_id;
+	d.g.range_count = 1;
+	d.r.len = mpb->len;
+	d.r.offset = mpb->offset;
+	sg[0].buf = &d;
+	sg[0].len = sizeof(d);
+	sg[1].buf = mpb->pfns;
+	sg[1].len = mpb->pfn_count * sizeof(u64);
+	sg[2].buf = buf;
+	sg[2].len = len;
+	return vmbus_send_sg(c, sg, len ? 3 : 2, total);
+}
+EXPORT_SYMBOL_GPL(hv_channel_send_mpb);
+
+/* ---- receive ---------------------------------------------------------- */
+
+/** hv_channel_pkt_next() - see hv_vmbus.h. */
+int hv_channel_pkt_next(struct hv_channel *c, struct hv_ring_pkt *pkt)
+{
+	int ret;
+
+	if (c->state != HV_CHAN_OPEN || c->broken)
+		return -ENODEV;
+	ret = hv_ring_peek(&c->in, pkt, NULL, 0);
+	if (!ret)
+		ret = hv_pkt_validate(pkt->desc, pkt->len);
+	if (ret == -EBADMSG || ret == -ENOBUFS) {
+		c->broken = 1;
+		if (printk_ratelimit())
+			pr_err(VMBUS_MOD ": relid %u: malformed packet from the host; channel stopped\n",
+			       c->relid);
+		return -EBADMSG;
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hv_channel_pkt_next);
+
+/** hv_channel_pkt_done() - see hv_vmbus.h. */
+void hv_channel_pkt_done(struct hv_channel *c, struct hv_ring_pkt *pkt)
+{
+	if (hv_ring_consume(&c->in, pkt))
+		vmbus_signal_host(c);
+}
+EXPORT_SYMBOL_GPL(hv_channel_pkt_done);
+
+static int vmbus_recv(struct hv_channel *c, void *buf, u32 buflen,
+		      u32 *actual, u64 *trans_id, int raw)
+{
+	struct hv_ring_pkt pkt;
+	u32 off, n;
+	int ret;
+
+	ret = hv_channel_pkt_next(c, &pkt);
+	if (ret)
+		return ret;
+	off = raw ? 0 : (u32)pkt.desc->offset8 * 8;
+	n = pkt.len - off;
+	*actual = n;
+	*trans_id = pkt.desc->trans_id;
+	if (n > buflen)
+		return -ENOBUFS;
+	memcpy(buf, pkt.bytes + off, n);
+	hv_channel_pkt_done(c, &pkt);
+	return 0;
+}
+
+/** hv_channel_recv() - see hv_vmbus.h. */
+int hv_channel_recv(struct hv_channel *c, void *buf, u32 buflen,
+		    u32 *actual, u64 *trans_id)
+{
+	return vmbus_recv(c, buf, buflen, actual, trans_id, 0);
+}
+EXPORT_SYMBOL_GPL(hv_channel_recv);
+
+/** hv_channel_recv_raw() - see hv_vmbus.h. */
+int hv_channel_recv_raw(struct hv_channel *c, void *buf, u32 buflen,
+			u32 *actual, u64 *trans_id)
+{
+	return vmbus_recv(c, buf, buflen, actual, trans_id, 1);
+}
+EXPORT_SYMBOL_GPL(hv_channel_recv_raw);
+
+/** hv_channel_wait_space() - see hv_vmbus.h. */
+int hv_channel_wait_space(struct hv_channel *c, u32 bytes,
+			  unsigned int timeout_ms)
+{
+	long left;
+
+	left = wait_event_timeout(c->space_wq,
+			c->state != HV_CHAN_OPEN || c->rescinded ||
+			hv_ring_bytes_free(&c->out) > bytes,
+			msecs_to_jiffies(timeout_ms));
+	if (c->state != HV_CHAN_OPEN || c->rescinded)
+		return -ENODEV;
+	return left ? 0 : -ETIMEDOUT;
+}
+EXPORT_SYMBOL_GPL(hv_channel_wait_space);
+
+/* ---- accessors -------------------------------------------------------- */
+
+const struct vmbus_chmsg_offer *hv_channel_offer(const struct hv_channel *c)
+{
+	return &c->offer;
+}
+EXPORT_SYMBOL_GPL(hv_channel_offer);
+
+u32 hv_channel_relid(const struct hv_channel *c)
+{
+	return c->relid;
+}
+EXPORT_SYMBOL_GPL(hv_channel_relid);
+
+struct hv_device *hv_channel_device(const struct hv_channel *c)
+{
+	return c->primary ? c->primary->device : c->device;
+}
+EXPORT_SYMBOL_GPL(hv_channel_device);
+
+unsigned int hv_channel_target_cpu(const struct hv_channel *c)
+{
+	return c->target_cpu;
+}
+EXPORT_SYMBOL_GPL(hv_channel_target_cpu);
+
+int hv_channel_rescinded(const struct hv_channel *c)
+{
+	return c->rescinded;
+}
+EXPORT_SYMBOL_GPL(hv_channel_rescinded);
+
+void hv_channel_set_subchannel_cb(struct hv_channel *primary,
+				  void (*cb)(struct hv_channel *sc))
+{
+	primary->sc_cb = cb;
+}
+EXPORT_SYMBOL_GPL(hv_channel_set_subchannel_cb);

@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmbus_drv.c - the "vmbus" bus: devices for offers, driver binding,
+ * uevents/aliases, sysfs, platform attach (sim) and the module itself.
+ */
+#include <linux/init.h>
+#include <linux/moduleparam.h>
+#include "vmbus_priv.h"
+
+int hv_vmbus_sim;
+module_param_named(sim, hv_vmbus_sim, int, 0444);
+MODULE_PARM_DESC(sim, "1: wait for a simulated host (hv_hostsim) instead of Hyper-V");
+
+static DEFINE_MUTEX(vmbus_plat_mutex);
+static struct hv_platform *vmbus_hyperv_plat;
+
+/* ---- driver matching -------------------------------------------------- */
+
+static int hv_guid_is_null(const struct hv_guid *g)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(g->b); i++)
+		if (g->b[i])
+			return 0;
+	return 1;
+}
+
+static const struct hv_device_id *hv_match_id(const struct hv_driver *drv,
+					      const struct hv_device *dev)
+{
+	const struct hv_device_id *id = drv->id_table;
+
+	if (!id)
+		return NULL;
+	for (; !hv_guid_is_null(&id->guid); id++)
+		if (!memcmp(&id->guid, &dev->class_id, sizeof(id->guid)))
+			return id;
+	return NULL;
+}
+
+static int vmbus_match_fn(struct device *dev, struct device_driver *drv)
+{
+	return hv_match_id(to_hv_driver(drv), to_hv_device(dev)) != NULL;
+}
+HV_DEFINE_BUS_MATCH(vmbus_match, vmbus_match_fn)
+
+static int vmbus_probe(struct device *dev)
+{
+	struct hv_driver *drv = to_hv_driver(dev->driver);
+	struct hv_device *hdev = to_hv_device(dev);
+	const struct hv_device_id *id = hv_match_id(drv, hdev);
+
+	if (!id || !drv->probe)
+		return -ENODEV;
+	return drv->probe(hdev, id);
+}
+
+static void vmbus_remove_fn(struct device *dev)
+{
+	struct hv_driver *drv = to_hv_driver(dev->driver);
+
+	if (drv->remove)
+		drv->remove(to_hv_device(dev));
+}
+HV_DEFINE_BUS_REMOVE(vmbus_remove, vmbus_remove_fn)
+
+static void vmbus_shutdown(struct device *dev)
+{
+	struct hv_driver *drv;
+
+	if (!dev->driver)
+		return;
+	drv = to_hv_driver(dev->driver);
+	if (drv->shutdown)
+		drv->shutdown(to_hv_device(dev));
+}
+
+/* MODALIAS: "vmbus:" + the class GUID's 16 wire bytes in hex */
+static void hv_modalias(const struct hv_device *dev, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned int i;
+
+	memcpy(out, "vmbus:", 6);
+	for (i = 0; i < 16; i++) {
+		out[6 + 2 * i] = hex[dev->class_id.b[i] >> 4];
+		out[7 + 2 * i] = hex[dev->class_id.b[i] & 15];
+	}
+	out[38] = '\0';
+}
+
+static int vmbus_uevent_fill(struct device *dev, struct hv_uevent *ue)
+{
+	char alias[40], guid[40];
+	int ret;
+
+	hv_modalias(to_hv_device(dev), alias);
+	ret = hv_uevent_add(ue, "MODALIAS=%s", alias);
+	if (ret)
+		return ret;
+	return hv_uevent_add(ue, "VMBUS_DEVICE_ID=%s",
+			     hv_guid_fmt(&to_hv_device(dev)->device_id, guid));
+}
+HV_DEFINE_BUS_UEVENT(vmbus_uevent, vmbus_uevent_fill)
+
+/* ---- sysfs ------------------------------------------------------------ */
+
+static ssize_t class_id_show(struct device *dev, struct device_attribute *a,
+			     char *buf)
+{
+	char g[40];
+
+	return sprintf(buf, "{%s}\n", hv_guid_fmt(&to_hv_device(dev)->class_id, g));
+}
+
+static ssize_t device_id_show(struct device *dev, struct device_attribute *a,
+			      char *buf)
+{
+	char g[40];
+
+	return sprintf(buf, "{%s}\n", hv_guid_fmt(&to_hv_device(dev)->device_id, g));
+}
+
+static ssize_t modalias_show(struct device *dev, struct device_attribute *a,
+			     char *buf)
+{
+	char alias[40];
+
+	hv_modalias(to_hv_device(dev), alias);
+	return sprintf(buf, "%s\n", alias);
+}
+
+static ssize_t state_show(struct device *dev, struct device_attribute *a,
+			  char *buf)
+{
+	static const char *const names[] = {
+		"offered", "opening", "open", "closing"
+	};
+	struct hv_channel *c = to_hv_device(dev)->channel;
+	int st = c->state;
+
+	return sprintf(buf, "%s%s\n",
+		       st >= 0 && st < 4 ? names[st] : "unknown",
+		       c->rescinded ? " rescinded" : "");
+}
+
+static ssize_t id_show(struct device *dev, struct device_attribute *a,
+		       char *buf)
+{
+	return sprintf(buf, "%u\n", to_hv_device(dev)->channel->relid);
+}
+
+static ssize_t monitor_id_show(struct device *dev, struct device_attribute *a,
+			       char *buf)
+{
+	struct hv_channel *c = to_hv_device(dev)->channel;
+
+	if (!c->monitored)
+		return sprintf(buf, "none\n");
+	return sprintf(buf, "%u\n", c->offer.monitorid);
+}
+
+/* "relid:cpu" for the primary and each sub-channel */
+static ssize_t channel_vp_mapping_show(struct device *dev,
+				       struct device_attribute *a, char *buf)
+{
+	struct hv_channel *c = to_hv_device(dev)->channel, *sc;
+	int n;
+
+	mutex_lock(&vmbus_conn.channels_mutex);
+	n = sprintf(buf, "%u:%u\n", c->relid, c->target_cpu);
+	list_for_each_entry(sc, &c->sc_list, sc_node) {
+		if (n > (int)PAGE_SIZE - 32)
+			break;
+		n += sprintf(buf + n, "%u:%u\n", sc->relid, sc->target_cpu);
+	}
+	mutex_unlock(&vmbus_conn.channels_mutex);
+	return n;
+}
+
+static ssize_t counters_show(struct device *dev, struct device_attribute *a,
+			     char *buf)
+{
+	struct hv_channel *c = to_hv_device(dev)->channel;
+
+	return sprintf(buf, "signals %lu\nevents %lu\n", c->n_signals,
+		       c->n_events);
+}
+
+static struct device_attribute vmbus_dev_attrs[] = {
+	__ATTR(class_id, 0444, class_id_show, NULL),
+	__ATTR(device_id, 0444, device_id_show, NULL),
+	__ATTR(modalias, 0444, modalias_show, NULL),
+	__ATTR(state, 0444, state_show, NULL),
+	__ATTR(id, 0444, id_show, NULL),
+	__ATTR(monitor_id, 0444, monitor_id_show, NULL),
+	__ATTR(channel_vp_mapping, 0444, channel_vp_mapping_show, NULL),
+	__ATTR(counters, 0444, counters_show, NULL),
+	__ATTR_NULL
+};
+static struct hv_compat_attr_groups vmbus_dev_groups;
+
+struct bus_type hv_bus = {
+	.name = "vmbus",
+	.match = vmbus_match,
+	.probe = vmbus_probe,
+	.remove = vmbus_remove,
+	.shutdown = vmbus_shutdown,
+	.uevent = vmbus_uevent,
+};
+
+/* ---- devices ---------------------------------------------------------- */
+
+static void vmbus_device_release(struct device *dev)
+{
+	kfree(to_hv_device(dev));
+}
+
+/**
+ * vmbus_device_add() - register the device of primary channel @c; the
+ * driver core binds a driver and udev loads one by MODALIAS.
+ * Context: process, channels_mutex held. Return: 0 or -errno.
+ */
+int vmbus_device_add(struct hv_channel *c)
+{
+	struct hv_device *d;
+	char longname[40], shortname[20];
+	int ret;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	memcpy(&d->class_id, &c->offer.if_type, sizeof(d->class_id));
+	memcpy(&d->device_id, &c->offer.if_instance, sizeof(d->device_id));
+	d->channel = c;
+	device_initialize(&d->dev);
+	d->dev.bus = &hv_bus;
+	d->dev.release = vmbus_device_release;
+	hv_guid_fmt(&d->device_id, longname);
+	snprintf(shortname, sizeof(shortname), "vmbus_%u", c->relid);
+	ret = hv_compat_dev_set_name(&d->dev, longname, shortname);
+	if (ret)
+		goto fail;
+	c->device = d;
+	ret = device_add(&d->dev);
+	if (ret) {
+		c->device = NULL;
+		goto fail;
+	}
+	return 0;
+fail:
+	put_device(&d->dev);
+	return ret;
+}
+
+/** vmbus_device_remove() - unbind and unregister @c's device. Process. */
+void vmbus_device_remove(struct hv_channel *c)
+{
+	struct hv_device *d = c->device;
+
+	if (!d)
+		return;
+	device_unregister(&d->dev);
+	c->device = NULL;
+}
+
+/* ---- drivers ---------------------------------------------------------- */
+
+/** __hv_driver_register() - see hv_vmbus.h. */
+int __hv_driver_register(struct hv_driver *drv, struct module *owner,
+			 const char *mod_name)
+{
+	drv->driver.name = drv->name;
+	drv->driver.owner = owner;
+	drv->driver.bus = &hv_bus;
+	hv_compat_driver_set_mod_name(&drv->driver, mod_name);
+	return driver_register(&drv->driver);
+}
+EXPORT_SYMBOL_GPL(__hv_driver_register);
+
+/** hv_driver_unregister() - see hv_vmbus.h. */
+void hv_driver_unregister(struct hv_driver *drv)
+{
+	driver_unregister(&drv->driver);
+}
+EXPORT_SYMBOL_GPL(hv_driver_unregister);
+
+/** hv_vmbus_version() - see hv_vmbus.h. */
+u32 hv_vmbus_version(void)
+{
+	return vmbus_conn.state == VMBUS_CONNECTED ? vmbus_conn.version : 0;
+}
+EXPORT_SYMBOL_GPL(hv_vmbus_version);
+
+/* ---- platform attach -------------------------------------------------- */
+
+/** hv_platform_register() - see hv_platform.h. */
+int hv_platform_register(struct hv_platform *p)
+{
+	int ret;
+
+	if (!p || !p->ops)
+		return -EINVAL;
+	if (!hv_vmbus_sim)
+		return -ENODEV;
+	mutex_lock(&vmbus_plat_mutex);
+	if (vmbus_conn.plat || vmbus_conn.state != VMBUS_DISCONNECTED) {
+		mutex_unlock(&vmbus_plat_mutex);
+		return -EBUSY;
+	}
+	ret = vmbus_connect(p);
+	mutex_unlock(&vmbus_plat_mutex);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hv_platform_register);
+
+/** hv_platform_unregister() - see hv_platform.h. */
+void hv_platform_unregister(struct hv_platform *p)
+{
+	mutex_lock(&vmbus_plat_mutex);
+	if (vmbus_conn.plat == p)
+		vmbus_disconnect();
+	mutex_unlock(&vmbus_plat_mutex);
+}
+EXPORT_SYMBOL_GPL(hv_platform_unregister);
+
+/* ---- sysfs: bus-wide version ------------------------------------------ */
+
+/* /sys/module/hv_vmbus/parameters/... is static; the negotiated version
+ * is shown by each device's driver and in the log; user space reads it
+ * from /sys/bus/vmbus/version via a bus attribute below. */
+static ssize_t vmbus_version_fill(char *buf)
+{
+	u32 v = hv_vmbus_version();
+
+	return sprintf(buf, "%u.%u\n", VMBUS_VERSION_MAJOR(v),
+		       VMBUS_VERSION_MINOR(v));
+}
+HV_DEFINE_BUS_ATTR_SHOW(version_show, vmbus_version_fill)
+
+static struct bus_attribute vmbus_attr_version =
+	__ATTR(version, 0444, version_show, NULL);
+
+/* ---- module ----------------------------------------------------------- */
+
+static int __init vmbus_init(void)
+{
+	int ret;
+
+	mutex_init(&vmbus_conn.channels_mutex);
+	INIT_LIST_HEAD(&vmbus_conn.channels);
+	spin_lock_init(&vmbus_conn.relid_lock);
+	spin_lock_init(&vmbus_conn.waiters_lock);
+	INIT_LIST_HEAD(&vmbus_conn.waiters);
+
+	if (!hv_vmbus_sim && !hv_hyperv_detect()) {
+		pr_info(VMBUS_MOD ": not a Hyper-V guest (load with sim=1 for the simulator)\n");
+		return -ENODEV;
+	}
+	hv_compat_bus_set_dev_attrs(&hv_bus, vmbus_dev_attrs, &vmbus_dev_groups);
+	ret = bus_register(&hv_bus);
+	if (ret)
+		return ret;
+	ret = bus_create_file(&hv_bus, &vmbus_attr_version);
+	if (ret)
+		goto fail_bus;
+	if (hv_vmbus_sim) {
+		pr_info(VMBUS_MOD ": simulator mode: waiting for hv_hostsim\n");
+		return 0;
+	}
+	ret = hv_hyperv_platform_init(&vmbus_hyperv_plat);
+	if (ret)
+		goto fail_file;
+	mutex_lock(&vmbus_plat_mutex);
+	ret = vmbus_connect(vmbus_hyperv_plat);
+	mutex_unlock(&vmbus_plat_mutex);
+	if (ret)
+		goto fail_plat;
+	return 0;
+
+fail_plat:
+	hv_hyperv_platform_exit();
+fail_file:
+	bus_remove_file(&hv_bus, &vmbus_attr_version);
+fail_bus:
+	bus_unregister(&hv_bus);
+	return ret;
+}
+
+static void __exit vmbus_exit(void)
+{
+	mutex_lock(&vmbus_plat_mutex);
+	vmbus_disconnect();
+	mutex_unlock(&vmbus_plat_mutex);
+	if (vmbus_hyperv_plat)
+		hv_hyperv_platform_exit();
+	bus_remove_file(&hv_bus, &vmbus_attr_version);
+	bus_unregister(&hv_bus);
+}
+
+module_init(vmbus_init);
+module_exit(vmbus_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Hyper-V VMBus (hyperv-lic)");
+MODULE_AUTHOR("hyperv-lic developers");

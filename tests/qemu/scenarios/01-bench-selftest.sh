@@ -1,0 +1,68 @@
+# 01-bench-selftest: the checkers can fail. Feeds known-bad and known-good
+# kernel log lines to the dmesg checker and known slab numbers to slab_diff.
+#   selftest-scan-<kind>  dmesg_scan flags a typical line of that kind
+#   selftest-scan-clean   dmesg_scan accepts ordinary boot lines
+#   selftest-kmsg-detect  a fake "BUG:" written to the real kernel log after a
+#                         mark is found by dmesg_check
+#   selftest-kmsg-ignore  ...and ignored by the default HVL_DMESG_IGNORE, so the
+#                         per-scenario safety net in init does not trip on it
+#   selftest-slab-diff    slab_diff reports growth and only growth
+
+# kind|sample line
+while IFS='|' read -r kind line; do
+	if printf '%s\n' "$line" | HVL_DMESG_IGNORE='' dmesg_scan >/dev/null; then
+		fail "selftest-scan-$kind" "checker missed: $line"
+	else
+		pass "selftest-scan-$kind"
+	fi
+done <<'EOF'
+bug|[   12.345678] BUG: kernel NULL pointer dereference, address: 0000000000000008
+warn|[    3.141592] WARNING: CPU: 1 PID: 77 at drivers/hv/vmbus_drv.c:123 vmbus_probe+0x42/0x99 [hv_vmbus]
+oops|[    5.000001] Oops: 0002 [#1] PREEMPT SMP NOPTI
+kasan|[    7.777777] BUG: KASAN: slab-out-of-bounds in hv_ringbuffer_write+0x1f/0x80
+calltrace|[    9.999999] Call Trace:
+gpf|[   10.000000] general protection fault, probably for non-canonical address 0xdead000000000100: 0000 [#1] SMP
+slub|[   11.000000] BUG kmalloc-64 (Tainted: G           O      ): Object already free
+hungtask|[  243.000000] INFO: task insmod:123 blocked for more than 120 seconds.
+old-warn|WARNING: at drivers/hv/channel.c:42 vmbus_open()
+EOF
+
+clean_out=$(HVL_DMESG_IGNORE='' dmesg_scan <<'EOF'
+[    0.000000] Linux version 6.1.0-50-amd64 (debian-kernel@lists.debian.org)
+[    0.123456] hvl_hello: loaded, id=42
+[    1.000000] Freeing unused kernel image (initmem) memory: 2800K
+[    1.500000] hv_vmbus: Vmbus version:5.3
+[    2.000000] Run /init as init process
+EOF
+) && clean_rc=0 || clean_rc=$?
+if [ "$clean_rc" -eq 0 ] && [ -z "$clean_out" ]; then
+	pass selftest-scan-clean
+else
+	fail selftest-scan-clean "checker flagged ordinary lines: $(printf '%s' "$clean_out" | head -n 1)"
+fi
+
+# Through the real kernel log. <6> keeps the fake line off the console, so the
+# host never sees a "BUG:" in the serial log from this test.
+dmesg_mark
+printf '<6>BUG: hvl-fake-splat bench self-test line (not a real bug)\n' >/dev/kmsg
+if HVL_DMESG_IGNORE='' dmesg_check >/dev/null; then
+	fail selftest-kmsg-detect "dmesg_check missed a BUG: line written to /dev/kmsg"
+else
+	pass selftest-kmsg-detect
+fi
+if dmesg_check >/dev/null; then
+	pass selftest-kmsg-ignore
+else
+	fail selftest-kmsg-ignore "default HVL_DMESG_IGNORE did not hide the self-test line"
+fi
+
+printf 'kmalloc-64 100\ndentry 50\nhv_pkt 7\n' >/tmp/slab-a
+printf 'kmalloc-64 100\ndentry 40\nhv_pkt 12\nnew_cache 3\n' >/tmp/slab-b
+grew=$(slab_diff /tmp/slab-a /tmp/slab-b) && diff_rc=0 || diff_rc=$?
+want='hv_pkt 7 12 +5
+new_cache 0 3 +3'
+if [ "$diff_rc" -eq 1 ] && [ "$grew" = "$want" ] && slab_diff /tmp/slab-b /tmp/slab-b >/dev/null; then
+	pass selftest-slab-diff
+else
+	fail selftest-slab-diff "slab_diff gave rc=$diff_rc '$(printf '%s' "$grew" | tr '\n' ';')'"
+fi

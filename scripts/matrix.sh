@@ -54,7 +54,7 @@ for kdir in "$@"; do
 	# shellcheck disable=SC2086
 	if make -C "$kdir" M="$b/src" ${HV_MATRIX_MAKEFLAGS:-} \
 		HV_WERROR="${HV_WERROR:-1}" HV_GNU89="${HV_GNU89:-0}" \
-		HV_EXTRA_CFLAGS="${HV_EXTRA_CFLAGS:-}" modules >"$log" 2>&1 &&
+		HV_EXTRA_CFLAGS="${HV_EXTRA_CFLAGS:-}" -k modules >"$log" 2>&1 &&
 		[ -f "$b/src/hv_vmbus.ko" ]; then
 		res=OK
 	else
@@ -64,7 +64,7 @@ for kdir in "$@"; do
 	warn=$(grep -c "$b/src/.*warning:" "$log" || true)
 	echo "$rel $res warnings=$warn ($kdir)"
 	if [ "$res" = FAIL ]; then
-		grep -E "error|Error" "$log" | head -20 | sed 's/^/    /'
+		grep -E "error|Error" "$log" | head -40 | sed 's/^/    /'
 	fi
 done
 exit $fail

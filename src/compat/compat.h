@@ -384,7 +384,7 @@ static inline void hv_compat_bus_set_dev_attrs(struct bus_type *bus,
 
 /* ---- interrupts ------------------------------------------------------- */
 
-#ifdef HV_HAVE_IRQ_HANDLER_T
+#ifdef HV_HAVE_IRQ_HANDLER_2ARG
 #define HV_IRQ_HANDLER(name)	irqreturn_t name(int irq, void *dev_id)
 #else
 #define HV_IRQ_HANDLER(name) \

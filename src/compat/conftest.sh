@@ -127,10 +127,11 @@ probe CPUS_READ_LOCK <<'P'
 void f(void) { cpus_read_lock(); cpus_read_unlock(); }
 P
 
-# 2.6.19: irq handlers lost struct pt_regs (irq_handler_t appears)
-probe IRQ_HANDLER_T <<'P'
+# 2.6.19: irq handlers lost struct pt_regs (RHEL 5 has irq_handler_t
+# with the old signature, so test request_irq() itself)
+probe IRQ_HANDLER_2ARG <<'P'
 #include <linux/interrupt.h>
-irq_handler_t h;
+HV_PROBE_TYPES(typeof(&request_irq), int (*)(unsigned int, irqreturn_t (*)(int, void *), unsigned long, const char *, void *));
 P
 
 # 5.9: tasklet_setup(); tasklet_init() is older (and may go)

@@ -5,7 +5,7 @@
  * because asm/mshyperv.h clashes with our wire headers; see compat.h.
  */
 #include <linux/module.h>
-#include <asm/irq_vectors.h>
+#include <asm/hw_irq.h>
 #if defined(HV_HAVE_KERNEL_HYPERCALL_PG) || \
 	defined(HV_HAVE_HV_SETUP_VMBUS_HANDLER) || \
 	defined(HV_HAVE_HV_SETUP_VMBUS_IRQ)

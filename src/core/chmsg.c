@@ -177,8 +177,9 @@ static inline u32 pkt_rd32(const u8 *p)
 
 /**
  * pkt_validate_xfer() - transfer-page packet (type 7): range_count ranges
- * of 8 bytes must fit between byte 24 and the payload start @dlen, and no
- * range may run past 4 GiB.
+ * of 8 bytes must fit between byte 24 and the payload start @dlen, and
+ * every range's end offset (byte_offset + byte_count) must be a u32, so a
+ * driver may compute it in 32 bits without wrapping.
  */
 static int pkt_validate_xfer(const u8 *p, u32 dlen)
 {

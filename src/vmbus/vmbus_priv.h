@@ -14,6 +14,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/mm.h>
+#include <asm/io.h>
 #include "hv_vmbus.h"
 #include "hv_chmsg.h"
 #include "hv_platform.h"

@@ -64,9 +64,19 @@
 
 /* ---- barriers (protocol core) ----------------------------------------- */
 
+/*
+ * The other side is the hypervisor, also on UP builds: virt_*() (4.4+)
+ * order against it without the cost of mb()'s mfence; mb() before.
+ */
+#ifdef virt_mb
+#define hv_compat_mb()	virt_mb()
+#define hv_compat_rmb()	virt_rmb()
+#define hv_compat_wmb()	virt_wmb()
+#else
 #define hv_compat_mb()	mb()
 #define hv_compat_rmb()	rmb()
 #define hv_compat_wmb()	wmb()
+#endif
 
 /* ---- small helpers missing on old kernels ----------------------------- */
 

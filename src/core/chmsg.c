@@ -176,10 +176,14 @@ static inline u32 pkt_rd32(const u8 *p)
 }
 
 /**
- * pkt_validate_xfer() - transfer-page packet (type 7): range_count ranges
- * of 8 bytes must fit between byte 24 and the payload start @dlen, and
+ * pkt_validate_xfer() - check a transfer-page packet (type 7).
+ * @p: the packet, 8-byte aligned
+ * @dlen: offset8 * 8, already checked <= the packet length
+ *
+ * range_count ranges of 8 bytes must fit between byte 24 and @dlen, and
  * every range's end offset (byte_offset + byte_count) must be a u32, so a
  * driver may compute it in 32 bits without wrapping.
+ * Return: 0 or -EBADMSG.
  */
 static int pkt_validate_xfer(const u8 *p, u32 dlen)
 {
@@ -203,13 +207,16 @@ static int pkt_validate_xfer(const u8 *p, u32 dlen)
 }
 
 /**
- * pkt_validate_gpa() - GPA-direct packet (type 9): range_count ranges
- * {byte_count, byte_offset, pfn[n]} must fit between byte 24 and the
- * payload start @dlen, where n is the number of 4 KiB pages that
- * byte_offset (within the first page, so < 4096) + byte_count touch. This
- * covers both the page-buffer form (n = 1) and the multipage form. Empty
- * ranges are refused. The loop ends when the bytes run out, whatever the
- * count claims.
+ * pkt_validate_gpa() - check a GPA-direct packet (type 9).
+ * @p: the packet, 8-byte aligned
+ * @dlen: offset8 * 8, already checked <= the packet length
+ *
+ * range_count ranges {byte_count, byte_offset, pfn[n]} must fit between
+ * byte 24 and @dlen, where n is the number of 4 KiB pages that byte_offset
+ * (within the first page, so < 4096) + byte_count touch. This covers both
+ * the page-buffer form (n = 1) and the multipage form. Empty ranges are
+ * refused. The loop ends when the bytes run out, whatever the count claims.
+ * Return: 0 or -EBADMSG.
  */
 static int pkt_validate_gpa(const u8 *p, u32 dlen)
 {

@@ -37,7 +37,9 @@ static inline int ring_idx_ok(u32 size, u32 idx)
 
 /**
  * ring_used() - bytes between @rd and @w, i.e. (w - rd) mod size.
- * Both indices must already be < @size.
+ * @size: data size
+ * @w: write index, already checked < @size
+ * @rd: read index, already checked < @size
  */
 static inline u32 ring_used(u32 size, u32 w, u32 rd)
 {
@@ -46,7 +48,9 @@ static inline u32 ring_used(u32 size, u32 w, u32 rd)
 
 /**
  * ring_advance() - (pos + n) mod size without forming pos + n.
- * @pos: < @size; @n: <= @size.
+ * @size: data size
+ * @pos: current offset, < @size
+ * @n: bytes to move forward, <= @size
  */
 static inline u32 ring_advance(u32 size, u32 pos, u32 n)
 {
@@ -56,9 +60,14 @@ static inline u32 ring_advance(u32 size, u32 pos, u32 n)
 }
 
 /**
- * ring_put() - copy @len bytes to data offset @pos, wrapping if needed.
- * @len is at most the ring size. A mirrored ring takes one memcpy even when
- * the copy runs past the end (it lands in the second mapping).
+ * ring_put() - copy into the data area, wrapping if needed.
+ * @r: ring
+ * @pos: data offset to copy to, < size
+ * @src: bytes to copy
+ * @len: how many, at most the ring size
+ *
+ * A mirrored ring takes one memcpy even when the copy runs past the end (it
+ * lands in the second mapping); otherwise the copy is split in two.
  */
 static inline void ring_put(const struct hv_ring *r, u32 pos, const void *src,
 			    u32 len)
@@ -73,7 +82,7 @@ static inline void ring_put(const struct hv_ring *r, u32 pos, const void *src,
 	}
 }
 
-/** ring_zero() - as ring_put(), writing zeroes (packet padding). */
+/* ring_zero() - as ring_put(), writing zeroes (packet padding). */
 static void ring_zero(const struct hv_ring *r, u32 pos, u32 len)
 {
 	u32 room = r->size - pos;

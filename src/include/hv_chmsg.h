@@ -23,6 +23,11 @@ extern const unsigned int hv_vmbus_nversions;
  * @version: negotiated protocol version (0 before negotiation)
  *
  * OFFERCHANNEL is 190 bytes on 0.13 and 196 from 1.1 (B.2).
+ * VERSION_RESPONSE is accepted from 9 bytes (header + version_supported),
+ * since pre-2008 R2 hosts may send less than the 16 of B.2: check the size
+ * before reading connection_state (@9) or msg_conn_id (@12, 5.0+).
+ * TL_CONNECT_RESULT (4.1+) and MODIFYCHANNEL_RESPONSE (5.3+) count as
+ * unknown below their versions.
  * Return: size in bytes, or 0 when @msgtype is not one a host sends.
  */
 u32 hv_chmsg_min_size(u32 msgtype, u32 version);
@@ -53,6 +58,7 @@ int hv_offer_validate(const struct vmbus_chmsg_offer *o, u32 version);
 /**
  * hv_gpadl_nmsgs() - messages needed to describe @npfn PFNs (B.3):
  * one header with up to 26, then bodies with up to 28 each.
+ * 0 when @npfn is 0 or above 8190 (range_buflen, a u16, cannot hold it).
  */
 u32 hv_gpadl_nmsgs(u32 npfn);
 

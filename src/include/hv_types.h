@@ -33,9 +33,22 @@ typedef int64_t s64;
 #ifndef __packed
 #define __packed __attribute__((packed))
 #endif
+#if defined(__x86_64__)
+/* a locked add orders like mfence for ordinary memory and costs less
+ * (what the kernel's smp_mb()/virt_mb() use on x86-64) */
+#define hv_core_mb() \
+	__asm__ __volatile__("lock; addl $0,-4(%%rsp)" : : : "memory", "cc")
+#else
 #define hv_core_mb()	__sync_synchronize()
+#endif
+#if defined(__x86_64__) || defined(__i386__)
+/* x86 is TSO: like the kernel's virt_rmb()/virt_wmb(), compiler-only */
+#define hv_core_rmb()	__asm__ __volatile__("" : : : "memory")
+#define hv_core_wmb()	__asm__ __volatile__("" : : : "memory")
+#else
 #define hv_core_rmb()	__sync_synchronize()
 #define hv_core_wmb()	__sync_synchronize()
+#endif
 #define HV_READ_ONCE32(x)	(*(volatile u32 *)&(x))
 #define HV_WRITE_ONCE32(x, v)	(*(volatile u32 *)&(x) = (v))
 #endif

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/mman.h>
-#include "unit.h"
+#include "support.h"
 
 void *mirror_map(u32 size, void **map, size_t *maplen)
 {

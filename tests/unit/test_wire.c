@@ -13,12 +13,18 @@ static void check(const char *what, unsigned long got, unsigned long want)
 	assert_int_equal(got, want);
 }
 
+static void check_hex(const char *what, unsigned long got, unsigned long want)
+{
+	print_message("    %-58s %#9lx  (want %#lx)\n", what, got, want);
+	assert_int_equal(got, want);
+}
+
 #define OFF(type, member, want) \
 	check("@ " #type "." #member, \
 	      (unsigned long)offsetof(struct type, member), want)
 #define SIZE(type, want) \
 	check("sizeof " #type, (unsigned long)sizeof(struct type), want)
-#define VAL(name, want)	check(#name, (unsigned long)(name), want)
+#define VAL(name, want)	check_hex(#name, (unsigned long)(name), want)
 
 /* A.3 hypercall input blocks */
 static void test_wire_hypercall(void **state)

@@ -53,6 +53,9 @@
 #define HV_SLE_GE(a, b)		0
 #endif
 
+/* The running kernel's version, as reported to Hyper-V (GUEST_OS_ID). */
+#define HV_COMPAT_KERNEL_CODE	LINUX_VERSION_CODE
+
 /* Supported floor: RHEL 5 (2.6.18). */
 #if !HV_KVER_GE(2, 6, 18)
 #error "hyperv-lic needs Linux 2.6.18 or newer"
@@ -69,13 +72,13 @@
  * order against it without the cost of mb()'s mfence; mb() before.
  */
 #ifdef virt_mb
-#define hv_compat_mb()	virt_mb()
-#define hv_compat_rmb()	virt_rmb()
-#define hv_compat_wmb()	virt_wmb()
+#define hv_compat_mb()	virt_mb()	/* full barrier vs the host */
+#define hv_compat_rmb()	virt_rmb()	/* reads vs the host */
+#define hv_compat_wmb()	virt_wmb()	/* writes vs the host */
 #else
-#define hv_compat_mb()	mb()
-#define hv_compat_rmb()	rmb()
-#define hv_compat_wmb()	wmb()
+#define hv_compat_mb()	mb()	/* full barrier vs the host */
+#define hv_compat_rmb()	rmb()	/* reads vs the host */
+#define hv_compat_wmb()	wmb()	/* writes vs the host */
 #endif
 
 /* ---- small helpers missing on old kernels ----------------------------- */
@@ -87,6 +90,20 @@
 #endif
 #ifndef pr_warn		/* 3.2 */
 #define pr_warn(fmt, ...)	printk(KERN_WARNING fmt, ##__VA_ARGS__)
+#endif
+
+#ifndef pr_err_ratelimited	/* 2.6.35 */
+#define pr_err_ratelimited(fmt, ...) \
+	do { if (printk_ratelimit()) pr_err(fmt, ##__VA_ARGS__); } while (0)
+#define pr_warn_ratelimited(fmt, ...) \
+	do { if (printk_ratelimit()) pr_warn(fmt, ##__VA_ARGS__); } while (0)
+#endif
+
+/* Size of per-CPU tables indexed by CPU id. */
+#ifdef HV_HAVE_NR_CPU_IDS
+#define hv_compat_nr_cpu_ids()	nr_cpu_ids
+#else
+#define hv_compat_nr_cpu_ids()	NR_CPUS
 #endif
 
 #ifndef list_first_entry	/* 2.6.22 */
@@ -415,7 +432,7 @@ int hv_compat_callback_vector_available(void);
 
 /**
  * hv_compat_callback_vector_set() - route the Hyper-V callback vector to
- * @isr. Return: 0, or -ENOSYS when the kernel has no such hook (use the
+ * @isr. Return: 0, or -EOPNOTSUPP when the kernel has no such hook (use the
  * ACPI IRQ).
  */
 int hv_compat_callback_vector_set(void (*isr)(void));

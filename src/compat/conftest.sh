@@ -205,6 +205,12 @@ probe NOSPEC_BRANCH_H <<'P'
 static const char *s = ANNOTATE_RETPOLINE_SAFE;
 P
 
+# 2.6.28: nr_cpu_ids (number of possible CPU ids)
+probe NR_CPU_IDS <<'P'
+#include <linux/cpumask.h>
+unsigned int f(void) { return nr_cpu_ids; }
+P
+
 # 6.3: struct bus_attribute.show takes a const struct bus_type *
 probe BUS_ATTR_CONST <<'P'
 #include <linux/device.h>

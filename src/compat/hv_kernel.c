@@ -31,7 +31,7 @@ int hv_compat_callback_vector_set(void (*isr)(void))
 	return 0;
 #else
 	(void)isr;
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 #endif
 }
 

@@ -15,7 +15,8 @@
 #include "hv_ring.h"
 
 /* Descriptor word 0 holds type (low 16) and offset8 (high 16); word 1 holds
- * len8 (low 16) and flags (high 16). */
+ * len8 (low 16) and flags (high 16).
+ */
 #define RING_DESC_W0	0
 #define RING_DESC_W1	4
 

@@ -35,7 +35,8 @@ typedef int64_t s64;
 #endif
 #if defined(__x86_64__)
 /* a locked add orders like mfence for ordinary memory and costs less
- * (what the kernel's smp_mb()/virt_mb() use on x86-64) */
+ * (what the kernel's smp_mb()/virt_mb() use on x86-64)
+ */
 #define hv_core_mb() \
 	__asm__ __volatile__("lock; addl $0,-4(%%rsp)" : : : "memory", "cc")
 #else

@@ -169,7 +169,8 @@ int hv_channel_recv(struct hv_channel *c, void *buf, u32 buflen,
 		    u32 *actual, u64 *trans_id);
 
 /** hv_channel_recv_raw() - as hv_channel_recv() but copies the whole
- * packet, descriptor included. */
+ * packet, descriptor included.
+ */
 int hv_channel_recv_raw(struct hv_channel *c, void *buf, u32 buflen,
 			u32 *actual, u64 *trans_id);
 
@@ -182,7 +183,8 @@ int hv_channel_recv_raw(struct hv_channel *c, void *buf, u32 buflen,
 int hv_channel_pkt_next(struct hv_channel *c, struct hv_ring_pkt *pkt);
 
 /** hv_channel_pkt_done() - consume the packet; signals the host when its
- * pending_send_sz threshold is crossed (C.3). */
+ * pending_send_sz threshold is crossed (C.3).
+ */
 void hv_channel_pkt_done(struct hv_channel *c, struct hv_ring_pkt *pkt);
 
 /**
@@ -202,7 +204,8 @@ int hv_channel_wait_space(struct hv_channel *c, u32 bytes,
 int hv_gpadl_create(struct hv_channel *c, void *kbuf, u32 size, u32 *gpadl);
 
 /** hv_gpadl_teardown() - GPADL_TEARDOWN and wait for GPADL_TORNDOWN.
- * Context: process, may sleep. Return: 0 or -errno. */
+ * Context: process, may sleep. Return: 0 or -errno.
+ */
 int hv_gpadl_teardown(struct hv_channel *c, u32 gpadl);
 
 /** Offer of the channel, as received (read-only). */

@@ -542,9 +542,8 @@ int hv_channel_pkt_next(struct hv_channel *c, struct hv_ring_pkt *pkt)
 		ret = hv_pkt_validate(pkt->desc, pkt->len);
 	if (ret == -EBADMSG || ret == -ENOBUFS) {
 		c->broken = 1;
-		if (printk_ratelimit())
-			pr_err(VMBUS_MOD ": relid %u: malformed packet from the host; channel stopped\n",
-			       c->relid);
+		pr_err_ratelimited(VMBUS_MOD ": relid %u: malformed packet from the host; channel stopped\n",
+				   c->relid);
 		return -EBADMSG;
 	}
 	return ret;

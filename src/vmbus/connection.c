@@ -344,9 +344,8 @@ static void vmbus_handle_msg(const u8 *buf, u32 size)
 	vmbus_conn.n_msgs++;
 	if (hv_chmsg_validate(buf, size, vmbus_conn.version)) {
 		vmbus_conn.n_bad_msgs++;
-		if (printk_ratelimit())
-			pr_err(VMBUS_MOD ": dropped malformed host message (type %u, %u bytes)\n",
-			       size >= 4 ? h->msgtype : 0, size);
+		pr_err_ratelimited(VMBUS_MOD ": dropped malformed host message (type %u, %u bytes)\n",
+				   size >= 4 ? h->msgtype : 0, size);
 		return;
 	}
 	type = h->msgtype;
@@ -364,9 +363,8 @@ static void vmbus_handle_msg(const u8 *buf, u32 size)
 	case CHMSG_MODIFYCHANNEL_RESPONSE:
 		if (!vmbus_match_response(buf, size, type)) {
 			vmbus_conn.n_unmatched++;
-			if (printk_ratelimit())
-				pr_warn(VMBUS_MOD ": unexpected host message type %u\n",
-					type);
+			pr_warn_ratelimited(VMBUS_MOD ": unexpected host message type %u\n",
+					    type);
 		}
 		break;
 	default:
@@ -461,8 +459,8 @@ static int vmbus_percpu_init(void)
 	struct vmbus_synic_call call;
 	int ret;
 
-	vmbus_conn.ncpus = NR_CPUS;
-	vmbus_conn.pcpu = kzalloc(sizeof(*vmbus_conn.pcpu) * NR_CPUS,
+	vmbus_conn.ncpus = hv_compat_nr_cpu_ids();
+	vmbus_conn.pcpu = kcalloc(vmbus_conn.ncpus, sizeof(*vmbus_conn.pcpu),
 				  GFP_KERNEL);
 	if (!vmbus_conn.pcpu)
 		return -ENOMEM;

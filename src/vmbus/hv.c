@@ -74,8 +74,8 @@ int hv_hyperv_detect(void)
 /* x86-64 hypercall through our page: RCX control, RDX input, R8 output */
 static u64 hv_own_hypercall(u64 control, u64 in_gpa, u64 out_gpa)
 {
-	u64 status;
 	register u64 r8 asm("r8") = out_gpa;
+	u64 status;
 
 	asm volatile(HV_ANNOTATE_RETPOLINE_SAFE "call *%[pg]"
 		     : "=a" (status), "+c" (control), "+d" (in_gpa), "+r" (r8)
@@ -93,8 +93,7 @@ static u64 hv_hypercall(u64 control, void *in)
 
 static u64 hv_fast_hypercall8(u64 control, u64 in)
 {
-	/* The kernel's fast helper is inline in newer headers only; the
-	 * register convention is the same through either page. */
+	/* same register convention through either page */
 	if (hv_hv.use_kernel_hc)
 		return hv_compat_kernel_fast_hypercall8((u16)control, in);
 	return hv_own_hypercall(control | HV_HYPERCALL_FAST_BIT, in, 0);
@@ -217,7 +216,7 @@ static void hv_free_input_pages(void)
 
 	if (!hv_hv.input_pages)
 		return;
-	for (cpu = 0; cpu < NR_CPUS; cpu++)
+	for (cpu = 0; cpu < hv_compat_nr_cpu_ids(); cpu++)
 		if (hv_hv.input_pages[cpu])
 			free_page((unsigned long)hv_hv.input_pages[cpu]);
 	kfree(hv_hv.input_pages);
@@ -227,7 +226,7 @@ static void hv_free_input_pages(void)
 /* GUEST_OS_ID for an open-source Linux guest (A.2) */
 static u64 hv_guest_os_id(void)
 {
-	return (0x8100ULL << 48) | ((u64)LINUX_VERSION_CODE << 16);
+	return (0x8100ULL << 48) | ((u64)HV_COMPAT_KERNEL_CODE << 16);
 }
 
 static int hv_hypercall_setup(void)
@@ -274,8 +273,8 @@ int hv_hyperv_platform_init(struct hv_platform **out)
 	hv_hv.auto_eoi = !(eax & (1U << 9));
 
 	ret = -ENOMEM;
-	hv_hv.vp_index = kzalloc(sizeof(u32) * NR_CPUS, GFP_KERNEL);
-	hv_hv.input_pages = kzalloc(sizeof(void *) * NR_CPUS, GFP_KERNEL);
+	hv_hv.vp_index = kcalloc(hv_compat_nr_cpu_ids(), sizeof(u32), GFP_KERNEL);
+	hv_hv.input_pages = kcalloc(hv_compat_nr_cpu_ids(), sizeof(void *), GFP_KERNEL);
 	if (!hv_hv.vp_index || !hv_hv.input_pages)
 		goto fail;
 	for_each_online_cpu(cpu) {

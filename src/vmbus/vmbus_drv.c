@@ -329,7 +329,8 @@ EXPORT_SYMBOL_GPL(hv_platform_unregister);
 
 /* /sys/module/hv_vmbus/parameters/... is static; the negotiated version
  * is shown by each device's driver and in the log; user space reads it
- * from /sys/bus/vmbus/version via a bus attribute below. */
+ * from /sys/bus/vmbus/version via a bus attribute below.
+ */
 static ssize_t vmbus_version_fill(char *buf)
 {
 	u32 v = hv_vmbus_version();

@@ -11,7 +11,8 @@ int main(void)
 	size_t n = 0;
 	int failed;
 
-	all = malloc(sizeof(*all) * (wire_ntests + ring_ntests + chmsg_ntests));
+	all = malloc(sizeof(*all) * (wire_ntests + ring_ntests + chmsg_ntests +
+				  vstor_ntests));
 	if (!all)
 		return 2;
 	memcpy(all + n, wire_tests, sizeof(*all) * wire_ntests);
@@ -20,6 +21,8 @@ int main(void)
 	n += ring_ntests;
 	memcpy(all + n, chmsg_tests, sizeof(*all) * chmsg_ntests);
 	n += chmsg_ntests;
+	memcpy(all + n, vstor_tests, sizeof(*all) * vstor_ntests);
+	n += vstor_ntests;
 	failed = _cmocka_run_group_tests("hyperv-lic protocol core", all, n,
 					 NULL, NULL);
 	free(all);

@@ -24,6 +24,8 @@ extern const struct CMUnitTest ring_tests[];
 extern const size_t ring_ntests;
 extern const struct CMUnitTest chmsg_tests[];
 extern const size_t chmsg_ntests;
+extern const struct CMUnitTest vstor_tests[];
+extern const size_t vstor_ntests;
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -36,7 +36,7 @@ matrix:
 	@sh $(TOP)/scripts/matrix.sh $(KDIRS)
 
 matrix-debian:
-	@sh $(TOP)/scripts/matrix-debian.sh $(SUITES)
+	@HV_WERROR=1 sh $(TOP)/scripts/matrix-debian.sh $(SUITES)
 
 qemu-test:
 	@sh $(TOP)/tests/qemu/run.sh

@@ -46,12 +46,30 @@ done
 
 mkdir -p "$cache/logs"
 
+# in_chroot ROOT CMD: run CMD with sh in the chroot, clean environment.
+# Kernel builds need /proc there (objtool of 7.x reads /proc/self/...); it is
+# mounted in a private mount namespace, so it vanishes with the command and
+# cannot leak, whatever happens to us.
+if unshare --mount --propagation private true 2>/dev/null; then
+	private_proc=1
+else
+	private_proc=0
+	note "warning: unshare --mount not permitted; building without /proc in the chroot (7.x objtool fails)"
+fi
 in_chroot() {
 	ic_root=$1
 	shift
-	chroot "$ic_root" /usr/bin/env -i \
-		PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C \
-		/bin/sh -c "$*"
+	if [ "$private_proc" = 1 ]; then
+		# shellcheck disable=SC2016 # expanded by the inner shell
+		unshare --mount --propagation private /bin/sh -c \
+			'mount -t proc proc "$1/proc" && exec chroot "$1" /usr/bin/env -i \
+				PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C /bin/sh -c "$2"' \
+			hvl "$ic_root" "$*"
+	else
+		chroot "$ic_root" /usr/bin/env -i \
+			PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C \
+			/bin/sh -c "$*"
+	fi
 }
 
 # count_warnings LOG: compiler warnings whose primary location is in our copy
@@ -113,10 +131,27 @@ for suite in "$@"; do
 	esac
 	ver=$(in_chroot "$root" "$cc -dumpfullversion -dumpversion" 2>/dev/null) || ver=unknown
 	warnings=$(count_warnings "$log")
-	printf '%s %s gcc-%s %s warnings=%s\n' "$rel" "$suite" "$ver" "$status" "$warnings"
+
+	# Wire conformance: our structs against this kernel's linux/hyperv.h
+	conf=skipped
+	if [ -d "$repo/tests/conformance" ]; then
+		mkdir -p "$root/build/hyperv-lic/tests"
+		cp -R "$repo/tests/conformance" "$root/build/hyperv-lic/tests/"
+		rm -rf "$root/build/hyperv-lic/tests/conformance/build"
+		if in_chroot "$root" "make -C /build/hyperv-lic/tests/conformance KDIR=/lib/modules/$rel/build" >"$log.conformance" 2>&1; then
+			conf=OK
+		else
+			conf=FAIL
+			any_fail=1
+			note "$suite: wire conformance failed (log: $log.conformance)"
+			grep -E 'error' "$log.conformance" | head -n 5 | sed 's/^/  /' >&2 || true
+		fi
+	fi
+	printf '%s %s gcc-%s %s warnings=%s conformance=%s\n' "$rel" "$suite" "$ver" "$status" "$warnings" "$conf"
 	if [ "$status" = FAIL ]; then
 		note "$suite: build failed (log: $log); first errors:"
-		grep -E 'error:|Error [0-9]|\*\*\*' "$log" | head -n 5 | sed 's/^/  /' >&2 || true
+		{ grep -i -E 'error:|undefined!' "$log" || grep -F '***' "$log"; } |
+			head -n 5 | sed 's/^/  /' >&2 || true
 	fi
 done
 

@@ -8,11 +8,11 @@
 #
 # Result, under ${HVL_CACHE:-/var/cache/hyperv-lic}:
 #   chroots/SUITE/                 minbase chroot with gcc, make, libc6-dev,
-#                                  libelf-dev, linux-headers-amd64 of SUITE;
+#                                  libelf-dev, kmod, linux-headers-amd64 of SUITE;
 #                                  /lib/modules/<release>/build is the KDIR
 #   chroots/SUITE/.hvl-ready       marker, written last; holds release=...
 #   kernels/<release>/vmlinuz      that suite's kernel image
-#   kernels/<release>/modules/     its /lib/modules/<release> tree
+#   kernels/<release>/modules/     its /lib/modules/<release> tree (depmod run)
 #   kernels/<release>/config, System.map
 #   kernels/<release>/.hvl-ready   marker, written last
 #   logs/chroot-SUITE.log          output of the last preparation
@@ -109,6 +109,7 @@ ready_release() {
 }
 
 t0=$(date +%s)
+did=0
 
 if [ "${HVL_REFRESH:-0}" = 1 ] && [ -e "$root" ]; then
 	old=$(ready_release "$root/.hvl-ready")
@@ -126,6 +127,7 @@ fi
 
 # ---------------------------------------------------------------- chroot
 if [ ! -f "$root/.hvl-ready" ]; then
+	did=1
 	remove_tree "$partial"
 	cleanup_paths="$partial"
 	: >"$log"
@@ -154,13 +156,29 @@ if [ ! -f "$root/.hvl-ready" ]; then
 	printf 'deb %s %s main\n' "$mirror" "$suite" >"$partial/etc/apt/sources.list"
 
 	note "installing gcc make libc6-dev libelf-dev kmod linux-headers-amd64 into $suite"
-	if ! in_chroot "$partial" 'apt-get -q update && apt-get -q -y install gcc make libc6-dev libelf-dev kmod linux-headers-amd64 && apt-get clean' >>"$log" 2>&1; then
+	if ! in_chroot "$partial" 'apt-get -q update' >>"$log" 2>&1 ||
+		tail -n 3 "$log" | grep -q 'Release file .* is expired'; then
+		# A mirror snapshot older than sid's Valid-Until (one week) is
+		# refused by apt; debootstrap does not check that. Accept it,
+		# loudly: the signature is still verified.
+		if tail -n 3 "$log" | grep -q 'Release file .* is expired'; then
+			note "warning: $suite Release file on $mirror is expired; disabling apt's Valid-Until check in this chroot"
+			printf 'Acquire::Check-Valid-Until "false";\n' >"$partial/etc/apt/apt.conf.d/91hyperv-lic-expired"
+			in_chroot "$partial" 'apt-get -q update' >>"$log" 2>&1 ||
+				die "apt-get update in the $suite chroot failed (see $log)"
+		else
+			tail -n 5 "$log" >&2 || true
+			die "apt-get update in the $suite chroot failed (see $log)"
+		fi
+	fi
+	if ! in_chroot "$partial" 'apt-get -q -y install gcc make libc6-dev libelf-dev kmod linux-headers-amd64 && apt-get clean' >>"$log" 2>&1; then
 		tail -n 5 "$log" >&2 || true
 		die "apt-get install in the $suite chroot failed (see $log)"
 	fi
 
+	# Depends: [linux-base-amd64 (= v), ]linux-headers-<release> (= v)
 	rel=$(in_chroot "$partial" "dpkg-query -W -f '\${Depends}' linux-headers-amd64" |
-		sed -n 's/^linux-headers-\([^ ,|]*\).*/\1/p')
+		tr ',' '\n' | sed -n 's/^ *linux-headers-\([^ |]*\).*/\1/p' | head -n 1)
 	[ -n "$rel" ] || die "cannot tell the kernel release from linux-headers-amd64 in $suite"
 	# build is an absolute symlink: resolve it inside the chroot.
 	in_chroot "$partial" "test -f /lib/modules/$rel/build/Makefile" ||
@@ -181,6 +199,7 @@ rel=$(ready_release "$root/.hvl-ready")
 # ---------------------------------------------------------------- kernel
 kdir=$cache/kernels/$rel
 if [ ! -f "$kdir/.hvl-ready" ]; then
+	did=1
 	t1=$(date +%s)
 	kpart=$cache/kernels/.$rel.partial
 	remove_tree "$kpart"
@@ -191,22 +210,44 @@ if [ ! -f "$kdir/.hvl-ready" ]; then
 	mkdir -p "$ktmp" "$kpart"
 	chmod 0777 "$ktmp"
 	note "downloading linux-image for $rel (log: $log)"
+	# Runs inside the chroot, in /tmp/hvl-kimage, with the release as $1.
 	# Prefer -unsigned: built from the same source upload as the headers,
-	# while the signed package can lag behind in sid.
-	if ! in_chroot "$root" "cd /tmp/hvl-kimage &&
-		{ apt-get -q update >/dev/null || true; } &&
-		{ apt-get -q download linux-image-$rel-unsigned || apt-get -q download linux-image-$rel; } &&
-		dpkg-deb -x linux-image-*.deb x" >>"$log" 2>&1; then
+	# while the signed package can lag behind in sid. Newer sid splits the
+	# kernel: linux-image-<rel> is then an empty package depending on
+	# linux-binary-<rel> (vmlinuz), linux-modules-<rel> and linux-base-<rel>;
+	# fetch those <rel>-specific dependencies too.
+	cat >"$ktmp/fetch.sh" <<-'EOF'
+		set -eu
+		rel=$1
+		apt-get -q update >/dev/null || true
+		apt-get -q download "linux-image-$rel-unsigned" || apt-get -q download "linux-image-$rel"
+		img=$(ls linux-image-*.deb)
+		if ! dpkg-deb -c "$img" | grep -q -e "boot/vmlinuz-$rel\$" -e "modules/$rel/vmlinuz\$"; then
+			parts=$(dpkg-deb -f "$img" Depends | tr ',|' '\n\n' |
+				awk -v r="$rel" '{ p = $1; n = length(p) - length(r) } n > 6 && substr(p, n + 1) == r && substr(p, n, 1) == "-" && p ~ /^linux-/ { print p }')
+			[ -n "$parts" ] || { echo "$img has no vmlinuz and no linux-*-$rel dependencies" >&2; exit 1; }
+			apt-get -q download $parts
+		fi
+		for deb in ./*.deb; do
+			dpkg-deb -x "$deb" x
+		done
+	EOF
+	if ! in_chroot "$root" "cd /tmp/hvl-kimage && sh ./fetch.sh '$rel'" >>"$log" 2>&1; then
 		tail -n 5 "$log" >&2 || true
-		die "cannot download/extract linux-image-$rel(-unsigned) in $suite (see $log)"
+		die "cannot download/extract the linux-image-$rel packages in $suite (see $log)"
 	fi
-	img=$ktmp/x/boot/vmlinuz-$rel
-	[ -f "$img" ] || die "linux-image package for $rel has no boot/vmlinuz-$rel"
 	mods=
 	for m in "$ktmp/x/lib/modules/$rel" "$ktmp/x/usr/lib/modules/$rel"; do
 		[ -d "$m" ] && mods=$m && break
 	done
-	[ -n "$mods" ] || die "linux-image package for $rel has no lib/modules/$rel"
+	[ -n "$mods" ] || die "linux-image packages for $rel have no lib/modules/$rel"
+	# vmlinuz: boot/vmlinuz-<rel> (up to trixie) or, in the split layout,
+	# <modules>/vmlinuz (installed to /boot by a hook).
+	img=
+	for f in "$ktmp/x/boot/vmlinuz-$rel" "$mods/vmlinuz"; do
+		[ -f "$f" ] && img=$f && break
+	done
+	[ -n "$img" ] || die "linux-image packages for $rel have neither boot/vmlinuz-$rel nor lib/modules/$rel/vmlinuz"
 	# The package has no modules.dep (its postinst runs depmod); generate
 	# it with the suite's own kmod, which knows its module compression.
 	case $mods in
@@ -219,16 +260,27 @@ if [ ! -f "$kdir/.hvl-ready" ]; then
 	fi
 	mv "$img" "$kpart/vmlinuz"
 	for f in config System.map; do
-		[ ! -f "$ktmp/x/boot/$f-$rel" ] || mv "$ktmp/x/boot/$f-$rel" "$kpart/$f"
+		if [ -f "$ktmp/x/boot/$f-$rel" ]; then
+			mv "$ktmp/x/boot/$f-$rel" "$kpart/$f"
+		elif [ -f "$mods/$f" ]; then
+			cp "$mods/$f" "$kpart/$f"
+		fi
 	done
 	mv "$mods" "$kpart/modules"
-	printf 'release=%s\nsuite=%s\npackage=%s\n' "$rel" "$suite" \
-		"$(cd "$ktmp" && ls linux-image-*.deb)" >"$kpart/.hvl-ready"
+	debs=
+	for deb in "$ktmp"/*.deb; do
+		debs="$debs ${deb##*/}"
+	done
+	printf 'release=%s\nsuite=%s\npackages=%s\n' "$rel" "$suite" "${debs# }" >"$kpart/.hvl-ready"
 	remove_tree "$ktmp"
 	cleanup_paths=
 	mv "$kpart" "$kdir" || die "cannot rename $kpart to $kdir"
 	note "kernel $rel ready in $kdir ($(($(date +%s) - t1))s)"
 fi
 
-note "$suite: $rel (total $(($(date +%s) - t0))s)"
+if [ "$did" = 1 ]; then
+	note "$suite: $rel (total $(($(date +%s) - t0))s)"
+else
+	note "$suite: reusing $rel"
+fi
 printf '%s\n' "$rel"

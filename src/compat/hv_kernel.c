@@ -6,15 +6,31 @@
  */
 #include <linux/module.h>
 #include <asm/hw_irq.h>
-#if defined(HV_HAVE_KERNEL_HYPERCALL_PG) || \
-	defined(HV_HAVE_HV_SETUP_VMBUS_HANDLER) || \
-	defined(HV_HAVE_HV_SETUP_VMBUS_IRQ)
+
+/*
+ * Usable only when declared by the headers AND exported by the kernel
+ * (7.x declares hv_hypercall_pg but calls through an exported static call).
+ */
+#if defined(HV_HAVE_KERNEL_HYPERCALL_PG) && \
+	(defined(HV_HAVE_EXPORT_HV_HYPERCALL_PG) || \
+	 defined(HV_HAVE_EXPORT_SCT__HV_HYPERCALL))
+#define HV_KERNEL_HC 1
+#endif
+#if defined(HV_HAVE_HV_SETUP_VMBUS_HANDLER) && \
+	defined(HV_HAVE_EXPORT_HV_SETUP_VMBUS_HANDLER)
+#define HV_KERNEL_CB_HANDLER 1
+#elif defined(HV_HAVE_HV_SETUP_VMBUS_IRQ) && \
+	defined(HV_HAVE_EXPORT_HV_SETUP_VMBUS_IRQ)
+#define HV_KERNEL_CB_IRQ 1
+#endif
+#if defined(HV_KERNEL_HC) || defined(HV_KERNEL_CB_HANDLER) || \
+	defined(HV_KERNEL_CB_IRQ)
 #include <asm/mshyperv.h>
 #endif
 
 int hv_compat_callback_vector_available(void)
 {
-#if defined(HV_HAVE_HV_SETUP_VMBUS_HANDLER) || defined(HV_HAVE_HV_SETUP_VMBUS_IRQ)
+#if defined(HV_KERNEL_CB_HANDLER) || defined(HV_KERNEL_CB_IRQ)
 	return 1;
 #else
 	return 0;
@@ -23,10 +39,10 @@ int hv_compat_callback_vector_available(void)
 
 int hv_compat_callback_vector_set(void (*isr)(void))
 {
-#if defined(HV_HAVE_HV_SETUP_VMBUS_HANDLER)
+#if defined(HV_KERNEL_CB_HANDLER)
 	hv_setup_vmbus_handler(isr);	/* 5.12+ */
 	return 0;
-#elif defined(HV_HAVE_HV_SETUP_VMBUS_IRQ)
+#elif defined(HV_KERNEL_CB_IRQ)
 	hv_setup_vmbus_irq(isr);	/* 4.x .. 5.11 */
 	return 0;
 #else
@@ -37,9 +53,9 @@ int hv_compat_callback_vector_set(void (*isr)(void))
 
 void hv_compat_callback_vector_clear(void)
 {
-#if defined(HV_HAVE_HV_SETUP_VMBUS_HANDLER)
+#if defined(HV_KERNEL_CB_HANDLER)
 	hv_remove_vmbus_handler();
-#elif defined(HV_HAVE_HV_SETUP_VMBUS_IRQ)
+#elif defined(HV_KERNEL_CB_IRQ)
 	hv_remove_vmbus_irq();
 #endif
 }
@@ -68,8 +84,11 @@ int hv_compat_vmbus_vector(int irq)
 
 int hv_compat_kernel_hypercall_available(void)
 {
-#ifdef HV_HAVE_KERNEL_HYPERCALL_PG
+#if defined(HV_KERNEL_HC) && defined(HV_HAVE_EXPORT_HV_HYPERCALL_PG)
 	return hv_hypercall_pg != NULL;
+#elif defined(HV_KERNEL_HC)
+	/* static-call kernels: set up at boot when the MSR says enabled */
+	return 1;
 #else
 	return 0;
 #endif
@@ -77,7 +96,7 @@ int hv_compat_kernel_hypercall_available(void)
 
 u64 hv_compat_kernel_hypercall(u64 control, void *in, void *out)
 {
-#ifdef HV_HAVE_KERNEL_HYPERCALL_PG
+#ifdef HV_KERNEL_HC
 	return hv_do_hypercall(control, in, out);
 #else
 	(void)control;
@@ -89,7 +108,7 @@ u64 hv_compat_kernel_hypercall(u64 control, void *in, void *out)
 
 u64 hv_compat_kernel_fast_hypercall8(u16 code, u64 in)
 {
-#ifdef HV_HAVE_KERNEL_HYPERCALL_PG
+#ifdef HV_KERNEL_HC
 	return hv_do_fast_hypercall8(code, in);
 #else
 	(void)code;

@@ -77,7 +77,7 @@ static u64 hv_own_hypercall(u64 control, u64 in_gpa, u64 out_gpa)
 	register u64 r8 asm("r8") = out_gpa;
 	u64 status;
 
-	asm volatile(HV_ANNOTATE_RETPOLINE_SAFE "call *%[pg]"
+	asm volatile(HV_ANNOTATE_RETPOLINE_SAFE "\n\tcall *%[pg]"
 		     : "=a" (status), "+c" (control), "+d" (in_gpa), "+r" (r8)
 		     : [pg] "m" (hv_hv.hc_page)
 		     : "cc", "memory", "r9", "r10", "r11");

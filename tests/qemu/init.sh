@@ -36,6 +36,8 @@ done
 hostname hvl-guest 2>/dev/null
 ln -sf /proc/self/fd /dev/fd 2>/dev/null
 
+# Leading newline: the boot loader's last line may lack one.
+echo
 echo "HVL-BENCH-BEGIN $(uname -r) uptime=$(cut -d' ' -f1 /proc/uptime)"
 
 # shellcheck disable=SC1091 # lib.sh is at /hvl in the guest

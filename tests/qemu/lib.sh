@@ -22,13 +22,16 @@
 
 HVL_MODDIR=${HVL_MODDIR:-/modules}
 HVL_RESULTS=${HVL_RESULTS:-/tmp/hvl-results}
-HVL_DMESG_IGNORE=${HVL_DMESG_IGNORE-hvl-fake-splat}
+# Default ignore list: the bench self-test's fake line; the CPU-mitigation
+# notice some kernels print for TCG's -cpu max (not a kernel problem).
+HVL_DMESG_IGNORE=${HVL_DMESG_IGNORE-'hvl-fake-splat|Spectre V2 : WARNING'}
 
 # What counts as a kernel splat (extended regex, matched anywhere in a line):
 # WARN(), BUG()/BUG: reports (incl. KASAN, KFENCE, soft lockup, sleeping in
 # atomic), SLUB object corruption reports ("BUG kmalloc-64 (...)"), oopses,
-# GPFs, panics, UBSAN, hung tasks, RCU stalls and any stack dump.
-HVL_SPLAT_RE='WARNING:|BUG:|BUG [A-Za-z0-9_.:-]+ \(|kernel BUG|Oops|general protection fault|Unable to handle kernel|Kernel panic|KASAN|UBSAN|Call Trace|INFO: task .* blocked|rcu.*(stall|INFO:)|list_(add|del) corruption|refcount_t:'
+# GPFs, panics, UBSAN, hung tasks, RCU stalls ("detected stall") and any
+# stack dump ("Call Trace").
+HVL_SPLAT_RE='WARNING:|BUG:|BUG [A-Za-z0-9_.:-]+ \(|kernel BUG|Oops|general protection fault|Unable to handle kernel|Kernel panic|KASAN|UBSAN|Call Trace|INFO: task .* blocked|detected stall|list_(add|del) corruption|refcount_t:'
 
 # ---------------------------------------------------------------- results
 

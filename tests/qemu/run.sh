@@ -174,12 +174,30 @@ record() {
 	fi
 }
 
+# in_chroot ROOT CMD: run CMD with sh in the chroot, clean environment.
+# Kernel builds need /proc there (objtool of 7.x reads /proc/self/...); it is
+# mounted in a private mount namespace, so it vanishes with the command and
+# cannot leak, whatever happens to us.
+if unshare --mount --propagation private true 2>/dev/null; then
+	private_proc=1
+else
+	private_proc=0
+	note "warning: unshare --mount not permitted; building without /proc in the chroot (7.x objtool fails)"
+fi
 in_chroot() {
 	ic_root=$1
 	shift
-	chroot "$ic_root" /usr/bin/env -i \
-		PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
-		/bin/sh -c "$*"
+	if [ "$private_proc" = 1 ]; then
+		# shellcheck disable=SC2016 # expanded by the inner shell
+		unshare --mount --propagation private /bin/sh -c \
+			'mount -t proc proc "$1/proc" && exec chroot "$1" /usr/bin/env -i \
+				PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 /bin/sh -c "$2"' \
+			hvl "$ic_root" "$*"
+	else
+		chroot "$ic_root" /usr/bin/env -i \
+			PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
+			/bin/sh -c "$*"
+	fi
 }
 
 # Kill QEMU if we are interrupted.
@@ -303,13 +321,8 @@ make_initramfs() {
 		case $f in *.sh) continue ;; esac
 		[ -e "$f" ] && cp -R "$f" "$mi_stage/hvl/scenarios/"
 	done
-	for ko in $(find "$3" -name '*.ko' 2>/dev/null | sort); do
-		b=${ko##*/}
-		if [ -e "$mi_stage/modules/$b" ]; then
-			note "$1: two modules named $b; keeping the first"
-			continue
-		fi
-		cp "$ko" "$mi_stage/modules/$b"
+	for ko in "$3"/*.ko; do
+		[ -f "$ko" ] && cp "$ko" "$mi_stage/modules/"
 	done
 	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$mi_stage/etc/passwd"
 	printf 'root:x:0:\n' >"$mi_stage/etc/group"
@@ -344,7 +357,9 @@ boot() {
 		</dev/null >"$4" 2>&1 &
 	qpid=$!
 	if [ "$verbose" = 1 ]; then
-		tail -n +1 -f --pid="$qpid" "$4" &
+		# Live console, cleaned like clean_log (GNU sed -u: line by line).
+		tail -n +1 -f --pid="$qpid" "$4" |
+			sed -u -e 's/\r//g' -e "s/${esc}\[[0-9;?]*[A-Za-z]//g" -e "s/${esc}[A-Za-z]//g" &
 		tailpid=$!
 	fi
 	bt_deadline=$((bt_start + boot_timeout))
@@ -380,13 +395,13 @@ boot() {
 	fi
 	boot_secs=$(($(date +%s) - bt_start))
 	clean_log "$4" >"$4.txt"
-	[ -n "$begin_secs" ] || ! grep -q '^HVL-BENCH-BEGIN' "$4.txt" || begin_secs=$boot_secs
+	[ -n "$begin_secs" ] || ! grep -q 'HVL-BENCH-BEGIN' "$4.txt" || begin_secs=$boot_secs
 	if [ -z "$boot_status" ]; then
-		if grep -q '^HVL-BENCH-DONE' "$4.txt"; then
+		if grep -q 'HVL-BENCH-DONE' "$4.txt"; then
 			boot_status=ok
 		elif grep -q 'Kernel panic' "$4.txt"; then
 			boot_status="kernel panic: $(grep -m1 'Kernel panic' "$4.txt" | sed 's/^.*Kernel panic - //')"
-		elif ! grep -q '^HVL-BENCH-BEGIN' "$4.txt"; then
+		elif ! grep -q 'HVL-BENCH-BEGIN' "$4.txt"; then
 			boot_status="never reached /init (QEMU exit status $bt_rc)"
 		else
 			boot_status="guest stopped before the end sentinel (QEMU exit status $bt_rc)"
@@ -423,13 +438,22 @@ for suite in "$@"; do
 		if build_dir "$suite" "$rel" "$d" "$kout/build-$tag.log"; then
 			record PASS "$rel/build:$d"
 		else
-			record FAIL "$rel/build:$d" "make failed: $(grep -m1 -E 'error|Error' "$kout/build-$tag.log" || echo 'see log') (log: $kout/build-$tag.log)"
+			record FAIL "$rel/build:$d" "make failed: $({ grep -i -E 'error:|undefined!' "$kout/build-$tag.log" || grep -F '***' "$kout/build-$tag.log" || echo 'see log'; } | head -n 1) (log: $kout/build-$tag.log)"
 		fi
 	done
 	mkdir -p "$kout/ko"
+	# Flatten every built module into ko/; a name built twice (e.g. src/
+	# rebuilt by tests/hostsim) keeps the first copy, warning if they differ.
 	for d in src tests/hostsim tests/qemu/testmod; do
 		[ -d "$copy/$d" ] || continue
-		find "$copy/$d" -name '*.ko' -exec cp {} "$kout/ko/" \;
+		find "$copy/$d" -name '*.ko' | LC_ALL=C sort | while read -r ko; do
+			b=${ko##*/}
+			if [ ! -e "$kout/ko/$b" ]; then
+				cp "$ko" "$kout/ko/$b"
+			elif ! cmp -s "$ko" "$kout/ko/$b"; then
+				note "$rel: ${ko#"$copy"/} differs from an earlier $b; keeping the earlier one"
+			fi
+		done
 	done
 	exec 8>&-
 
@@ -451,7 +475,7 @@ for suite in "$@"; do
 	else
 		record FAIL "$rel/boot" "$boot_status (log: $kout/serial.log)"
 	fi
-	guest_up=$(sed -n 's/^HVL-BENCH-BEGIN .* uptime=\([0-9.]*\).*/\1/p' "$kout/serial.log.txt" | head -n 1)
+	guest_up=$(sed -n 's/^.*HVL-BENCH-BEGIN .* uptime=\([0-9.]*\).*/\1/p' "$kout/serial.log.txt" | head -n 1)
 	printf '%s %s prepare+build=%ss boot-to-init=%ss (guest uptime %ss) qemu-total=%ss status=%s\n' \
 		"$rel" "$suite" "$prep_secs" "${begin_secs:-?}" "${guest_up:-?}" "$boot_secs" "$boot_status" >>"$summary"
 done

@@ -25,6 +25,7 @@ gpf|[   10.000000] general protection fault, probably for non-canonical address 
 slub|[   11.000000] BUG kmalloc-64 (Tainted: G           O      ): Object already free
 hungtask|[  243.000000] INFO: task insmod:123 blocked for more than 120 seconds.
 old-warn|WARNING: at drivers/hv/channel.c:42 vmbus_open()
+rcustall|[   60.000000] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:
 EOF
 
 clean_out=$(HVL_DMESG_IGNORE='' dmesg_scan <<'EOF'
@@ -32,6 +33,7 @@ clean_out=$(HVL_DMESG_IGNORE='' dmesg_scan <<'EOF'
 [    0.123456] hvl_hello: loaded, id=42
 [    1.000000] Freeing unused kernel image (initmem) memory: 2800K
 [    1.500000] hv_vmbus: Vmbus version:5.3
+[    0.050000] rcu: Hierarchical RCU implementation.
 [    2.000000] Run /init as init process
 EOF
 ) && clean_rc=0 || clean_rc=$?

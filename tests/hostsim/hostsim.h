@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hostsim.h - internals of hv_hostsim.ko, the simulated Hyper-V host:
+ * hs_main.c (module, parameters, inventory, debugfs), hs_synic.c (the
+ * platform ops: SynIC message/event delivery, interrupts, guest signals,
+ * monitor page polling), hs_chmsg.c (channel messages: negotiation,
+ * offers, GPADLs, open/close, rescind, unload), hs_io.c (ring service and
+ * the device back ends).
+ *
+ * Contexts:
+ * - guest calls into the platform ops (post_message, signal_event, eom)
+ *   from any context, possibly atomic: they only check, copy and queue.
+ * - the "host" proper runs on hs.wq (ordered, one message at a time, under
+ *   hs.lock) and on hs.io_wq (one work item per open channel).
+ * - the monitor poller is a kthread that wakes every poll_us while a
+ *   monitored channel is open.
+ * Locks, outer to inner: hs.lock (mutex) > hs.chan_lock (spinlock, irq
+ * safe: relid/connection/monitor maps, io_enabled) > hs.synic_lock
+ * (spinlock, irq safe: SynIC pages, host->guest message queue).
+ */
+#ifndef HOSTSIM_H
+#define HOSTSIM_H
+
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <linux/atomic.h>
+#include <linux/wait.h>
+#include <linux/irq_work.h>
+#include "hv_platform.h"
+#include "hv_ring.h"
+#include "hv_chmsg.h"
+#include "hv_loopback.h"
+
+#define HS_MOD			"hv_hostsim"
+#define HS_MAX_RELID		1024	/* relids 1..1023 */
+#define HS_CONN_BASE		0x10000	/* signal connection id = base + relid */
+#define HS_MSG_CONN_ID		0x0d	/* message connection id from 5.0 on */
+#define HS_STATUS_FAIL		0xc0000001U	/* NT status for refusals */
+#define HS_BATCH_PKTS		64	/* packets before read_index is published */
+#define HS_DESC_COPY_MAX	8192	/* descriptor bytes copied for parsing */
+
+/* ---- violations: rules of hyperv-protocol.md a guest can break ---------- */
+
+/* X-macro lists: expanded into enums and name tables */
+#define HS_VIOLATIONS(X)				\
+	X(bad_message_size)				\
+	X(unknown_message_type)				\
+	X(message_before_negotiation)			\
+	X(wrong_connection_id)				\
+	X(contact_while_connected)			\
+	X(target_vcpu_before_3_0)			\
+	X(bad_target_vcpu)				\
+	X(bad_contact_pages)				\
+	X(bad_sint)					\
+	X(requestoffers_twice)				\
+	X(unknown_relid)				\
+	X(open_twice)					\
+	X(open_unknown_gpadl)				\
+	X(bad_ring_offset)				\
+	X(target_vp_before_2_4)				\
+	X(bad_target_vp)				\
+	X(close_not_open)				\
+	X(gpadl_header_too_many_pfns)			\
+	X(gpadl_body_too_many_pfns)			\
+	X(gpadl_bad_range_buflen)			\
+	X(gpadl_bad_rangecount)				\
+	X(gpadl_bad_byte_count)				\
+	X(gpadl_bad_msgnumber)				\
+	X(gpadl_bad_handle)				\
+	X(gpadl_body_unknown)				\
+	X(gpadl_bad_pfn)				\
+	X(gpadl_teardown_unknown)			\
+	X(gpadl_teardown_in_use)			\
+	X(gpadl_teardown_wrong_relid)			\
+	X(relid_released_not_rescinded)			\
+	X(relid_released_while_open)			\
+	X(unload_before_3_0)				\
+	X(modifychannel_before_4_1)			\
+	X(signal_when_not_empty)			\
+	X(signal_while_masked)				\
+	X(signal_unknown_connection)			\
+	X(signal_not_open)				\
+	X(bad_ring_indices)				\
+	X(bad_packet)					\
+	X(bad_packet_type)				\
+	X(completion_trans_id_zero)			\
+	X(unexpected_completion)			\
+	X(loop_bad_request)				\
+	X(gpa_bad_range)				\
+	X(accepted_malformed_offer)
+
+#define HS_ENUM(n)	HS_V_##n,
+enum hs_violation { HS_VIOLATIONS(HS_ENUM) HS_V_COUNT };
+#undef HS_ENUM
+
+/* ---- counters ------------------------------------------------------------ */
+
+#define HS_COUNTERS(X)					\
+	X(messages)		/* guest -> host channel messages */	\
+	X(host_messages)	/* host -> guest channel messages */	\
+	X(guest_signals)	/* HvSignalEvent + monitor triggers seen */ \
+	X(signal_events)	/* of which HvSignalEvent */	\
+	X(monitor_triggers)	/* of which monitor page bits */	\
+	X(host_interrupts)	/* guest isr calls raised */	\
+	X(host_signals_to_guest) /* channel events raised */	\
+	X(packets_in)		/* ring packets consumed, all channels */ \
+	X(completions_out)	/* COMP packets written, all channels */ \
+	X(bytes_in)		/* GPA-direct bytes checksummed */	\
+	X(gpadls_created)					\
+	X(gpadls_torndown)					\
+	X(channels_opened)					\
+	X(channels_closed)					\
+	X(rescinds)						\
+	X(offers_sent)						\
+	X(monitor_polls)					\
+	X(ring_full_waits)	/* host blocked on a full guest ring */
+
+#define HS_ENUM(n)	HS_C_##n,
+enum hs_counter { HS_COUNTERS(HS_ENUM) HS_C_COUNT };
+#undef HS_ENUM
+
+/* ---- faults -------------------------------------------------------------- */
+
+enum hs_fault {
+	HS_F_MALFORMED_OFFER,	/* next hot-added offer: monitorid >= 128 */
+	HS_F_FAIL_GPADL,	/* next GPADL_CREATED: non-zero status */
+	HS_F_FAIL_OPEN,		/* next OPENCHANNEL_RESULT: non-zero status */
+	HS_F_NO_ANSWER,		/* next request: no response at all */
+	HS_F_RESCIND_BUSY,	/* rescind the next loopback channel mid-transfer */
+	HS_F_COUNT
+};
+
+/* ---- device types and back ends ------------------------------------------ */
+
+enum hs_backend {
+	HS_BE_NULL = 0,		/* completes what asks for it, nothing else */
+	HS_BE_LOOP,		/* hv_loopback.h */
+};
+
+struct hs_devtype {
+	const char *name;	/* devices= word */
+	const char *desc;	/* human name */
+	const char *guid;	/* class GUID, text */
+	u16 code;		/* in the instance GUID */
+	enum hs_backend be;
+};
+
+/* ---- GPADLs -------------------------------------------------------------- */
+
+struct hs_gpadl {
+	struct list_head node;		/* hs.gpadls */
+	u32 handle;
+	u32 relid;
+	u32 npfn;			/* announced by range_buflen */
+	u32 nrecv;			/* PFNs received so far */
+	u32 next_msgnum;		/* next GPADL_BODY msgnumber */
+	int complete;
+	int revoked;			/* unmapped by a rescind */
+	int failed;			/* bad PFN or such: answered non-zero */
+	u64 *pfns;
+	struct page **pages;
+	void *va;			/* vmap of all pages once complete */
+	unsigned int ring_users;	/* open channels whose rings are in it */
+};
+
+/* ---- channels ------------------------------------------------------------ */
+
+struct hs_chan {
+	struct list_head node;		/* hs.chans */
+	const struct hs_devtype *type;
+	u32 seq;			/* inventory sequence number */
+	u32 relid;
+	struct hv_guid instance;
+	int monitored;
+	u8 monitorid;
+	u32 conn_id;
+	int malformed;			/* offered with a bad monitorid */
+
+	int offered;			/* OFFERCHANNEL sent */
+	int rescinded;			/* RESCIND sent, RELID_RELEASED awaited */
+	int open;
+	u32 openid;
+	unsigned int target_cpu;
+	struct hs_gpadl *ring_gpadl;
+	void *in_va, *out_va;		/* mirrored vmaps of the two rings */
+	struct hv_ring in;		/* guest -> host (the guest's send ring) */
+	struct hv_ring out;		/* host -> guest (the guest's receive ring) */
+
+	/* I/O service: hs_io.c */
+	struct work_struct io_work;
+	int io_enabled;			/* under hs.chan_lock */
+	int broken;			/* the guest corrupted the ring */
+	int pend_set;			/* we set pending_send_sz on out */
+	struct hv_ring_header *cursor_hdr;	/* private read cursor */
+	struct hv_ring cursor;		/* in's data, cursor_hdr's indices */
+	u8 *desc_buf;			/* HS_DESC_COPY_MAX bytes */
+	int rescind_countdown;		/* rescind_busy fault: packets to go */
+
+	/*
+	 * Signal accounting (see hs_io.c): allowances the host granted and
+	 * signals it saw. Exact under races: never a false violation.
+	 */
+	atomic_t sig_seen;
+	atomic_t allow_empty;		/* read_index published at an empty ring */
+	atomic_t allow_pend;		/* pending_send_sz set on out */
+	atomic_t allow_at_mask;		/* allow_empty when the mask was set */
+	int masked;			/* the host is draining with mask set */
+
+	/* statistics */
+	atomic64_t packets_in;
+	atomic64_t completions_out;
+	atomic64_t guest_signals;
+	atomic64_t host_signals;
+};
+
+/* ---- host -> guest messages waiting for SIMP slot 2 ----------------------- */
+
+struct hs_hmsg {
+	struct list_head node;
+	u32 size;
+	u8 payload[HV_MESSAGE_PAYLOAD_MAX];
+};
+
+/* guest -> host messages waiting for the host worker */
+struct hs_gmsg {
+	struct list_head node;
+	u32 conn_id;
+	u32 size;
+	u8 payload[HV_MESSAGE_PAYLOAD_MAX];
+};
+
+/* ---- the host ------------------------------------------------------------ */
+
+struct hs_host {
+	struct hv_platform plat;
+	u32 host_version;		/* what this host speaks, module param */
+	unsigned int poll_us;
+
+	struct mutex lock;		/* all host state below unless noted */
+	struct list_head chans;
+	struct list_head gpadls;
+	u32 next_seq;
+
+	/* connection (written under lock; read locklessly by the ops) */
+	int connected;
+	u32 version;
+	u32 msg_conn_id;
+	unsigned int msg_cpu;
+	int offers_requested;
+	u32 *int_page;			/* < 5.0: recv half, send half */
+	struct vmbus_monitor_page *mon1, *mon2;
+
+	/* maps for lookups from any context: under chan_lock */
+	spinlock_t chan_lock;
+	struct hs_chan *relid_map[HS_MAX_RELID];
+	struct hs_chan *mon_map[VMBUS_MAX_MONITOR_ID];
+
+	/* SynIC: under synic_lock */
+	spinlock_t synic_lock;
+	unsigned int ncpus;
+	struct hv_synic_pages *pages;	/* ncpus entries */
+	struct list_head hmsgs;
+	hv_vmbus_isr_t isr;
+	struct irq_work *irq_work;	/* per CPU, local raise */
+	call_single_data_t *csd;	/* per CPU, remote raise */
+	spinlock_t raise_lock;		/* serialises remote raises */
+
+	/* guest -> host message queue */
+	spinlock_t gmsg_lock;
+	struct list_head gmsgs;
+	struct work_struct msg_work;
+	struct workqueue_struct *wq;	/* ordered: messages, rescinds */
+	struct workqueue_struct *io_wq;	/* channel I/O */
+
+	/* fault-driven rescind */
+	struct work_struct rescind_work;
+	u32 rescind_relid;
+
+	/* monitor poller */
+	struct task_struct *poller;
+	wait_queue_head_t poll_wq;
+	atomic_t nmon_open;
+
+	unsigned long faults;		/* bits of enum hs_fault */
+	atomic_t viol[HS_V_COUNT];
+	atomic64_t cnt[HS_C_COUNT];
+	struct dentry *dbg;
+};
+
+extern struct hs_host hs;
+extern const char *const hs_violation_names[HS_V_COUNT];
+extern const char *const hs_counter_names[HS_C_COUNT];
+extern const char *const hs_fault_names[HS_F_COUNT];
+
+static inline void hs_violation(enum hs_violation v)
+{
+	atomic_inc(&hs.viol[v]);
+}
+
+static inline void hs_count(enum hs_counter c)
+{
+	atomic64_inc(&hs.cnt[c]);
+}
+
+static inline void hs_count_add(enum hs_counter c, s64 n)
+{
+	atomic64_add(n, &hs.cnt[c]);
+}
+
+static inline int hs_fault_take(enum hs_fault f)
+{
+	return test_and_clear_bit(f, &hs.faults);
+}
+
+/* hs_main.c */
+const struct hs_devtype *hs_devtype_find(const char *name);
+struct hs_chan *hs_chan_create(const struct hs_devtype *t);
+void hs_chan_destroy(struct hs_chan *ch);
+struct hs_chan *hs_chan_by_relid(u32 relid);
+int hs_version_parse(const char *s, u32 *v);
+int hs_version_known(u32 v);
+char *hs_version_str(u32 v, char *buf, size_t len);
+
+/* hs_synic.c */
+extern const struct hv_platform_ops hs_platform_ops;
+int hs_synic_init(void);
+void hs_synic_exit(void);
+int hs_send_msg(const void *msg, u32 size);
+void hs_signal_guest(struct hs_chan *ch);
+void hs_guest_signal_locked(struct hs_chan *ch);
+void hs_clear_stale_signals(struct hs_chan *ch);
+int hs_poller_start(void);
+void hs_poller_stop(void);
+void *hs_gpa_to_va(u64 gpa);
+int hs_pfn_ok(u64 pfn);
+
+/* hs_chmsg.c */
+void hs_msg_work_fn(struct work_struct *w);
+void hs_rescind_work_fn(struct work_struct *w);
+int hs_offer_send(struct hs_chan *ch);
+int hs_rescind(struct hs_chan *ch);
+void hs_chan_close(struct hs_chan *ch);
+void hs_forget_all(void);
+
+/* hs_io.c */
+void hs_io_work_fn(struct work_struct *w);
+void hs_io_open(struct hs_chan *ch);
+void hs_io_stop(struct hs_chan *ch);
+
+#endif /* HOSTSIM_H */

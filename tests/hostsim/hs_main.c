@@ -1,0 +1,686 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hs_main.c - hv_hostsim.ko: a simulated Hyper-V host for hv_vmbus (loaded
+ * with sim=1). Module parameters, the device inventory, debugfs (counters,
+ * violations, rescind, hot-add, fault injection) and module init/exit.
+ * See tests/hostsim/README.md.
+ */
+#include <linux/moduleparam.h>
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include <linux/uaccess.h>
+#include <linux/ctype.h>
+#include "hostsim.h"
+
+struct hs_host hs;
+
+static char *version = "5.3";
+module_param(version, charp, 0444);
+MODULE_PARM_DESC(version, "host VMBus version: 0.13 1.1 2.4 3.0 4.0 4.1 5.0 5.1 5.2 5.3 (default 5.3)");
+
+static char *devices = "loop,loop,scsi,ide,net,heartbeat,kvp";
+module_param(devices, charp, 0444);
+MODULE_PARM_DESC(devices, "comma-separated inventory offered at connect: loop scsi ide fc net heartbeat shutdown timesync kvp vss fcopy");
+
+static unsigned int poll_us = 500;
+module_param(poll_us, uint, 0444);
+MODULE_PARM_DESC(poll_us, "monitor page poll interval in microseconds while a monitored channel is open (default 500)");
+
+/* X-macro expanders (checkpatch's COMPLEX_MACRO does not apply) */
+#define HS_NAME(n)	#n,
+const char *const hs_violation_names[HS_V_COUNT] = { HS_VIOLATIONS(HS_NAME) };
+const char *const hs_counter_names[HS_C_COUNT] = { HS_COUNTERS(HS_NAME) };
+#undef HS_NAME
+
+const char *const hs_fault_names[HS_F_COUNT] = {
+	"malformed_offer", "fail_gpadl", "fail_open", "no_answer",
+	"rescind_busy",
+};
+
+/* ---- versions (B.1) ---------------------------------------------------------- */
+
+static const u32 hs_versions[] = {
+	VMBUS_VERSION_WS2008, VMBUS_VERSION_WIN7, VMBUS_VERSION_WIN8,
+	VMBUS_VERSION_WIN8_1, VMBUS_VERSION_WIN10, VMBUS_VERSION_WIN10_RS3,
+	VMBUS_VERSION_WIN10_V5, VMBUS_VERSION_WIN10_V5_1,
+	VMBUS_VERSION_WIN10_V5_2, VMBUS_VERSION_WIN10_V5_3,
+};
+
+/**
+ * hs_version_known() - is @v a VMBus version of the table in B.1?
+ * @v: (major << 16) | minor
+ */
+int hs_version_known(u32 v)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hs_versions); i++)
+		if (hs_versions[i] == v)
+			return 1;
+	return 0;
+}
+
+/**
+ * hs_version_str() - text form of a version.
+ * @v: (major << 16) | minor
+ * @buf: output
+ * @len: size of @buf
+ *
+ * Return: @buf, holding "major.minor".
+ */
+char *hs_version_str(u32 v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u", VMBUS_VERSION_MAJOR(v),
+		 VMBUS_VERSION_MINOR(v));
+	return buf;
+}
+
+/**
+ * hs_version_parse() - "5.3" -> 0x50003, only versions of the table.
+ * @s: text
+ * @v: out, the version
+ *
+ * Return: 0 or -EINVAL.
+ */
+int hs_version_parse(const char *s, u32 *v)
+{
+	unsigned int maj, min;
+	char end;
+
+	if (sscanf(s, "%u.%u%c", &maj, &min, &end) != 2 || maj > 0xffff ||
+	    min > 0xffff)
+		return -EINVAL;
+	*v = VMBUS_MAKE_VERSION(maj, min);
+	return hs_version_known(*v) ? 0 : -EINVAL;
+}
+
+/* ---- device types (fact sheet D, E, F; loopback: hv_loopback.h) ------------- */
+
+static const struct hs_devtype hs_types[] = {
+	{ "loop", "loopback (test)", HV_LOOPBACK_GUID_TEXT, 1, HS_BE_LOOP },
+	{ "scsi", "synthetic SCSI", "ba6163d9-04a1-4d29-b605-72e2ffb1dc7f", 2, HS_BE_NULL },
+	{ "ide", "synthetic IDE", "32412632-86cb-44a2-9b5c-50d1417354f5", 3, HS_BE_NULL },
+	{ "fc", "synthetic FC", "2f9bcc4a-0069-4af3-b76b-6fd0be528cda", 4, HS_BE_NULL },
+	{ "net", "network", "f8615163-df3e-46c5-913f-f2d2f965ed0e", 5, HS_BE_NULL },
+	{ "heartbeat", "heartbeat IC", "57164f39-9115-4e78-ab55-382f3bd5422d", 6, HS_BE_NULL },
+	{ "shutdown", "shutdown IC", "0e0b6031-5213-4934-818b-38d90ced39db", 7, HS_BE_NULL },
+	{ "timesync", "time sync IC", "9527e630-d0ae-497b-adce-e80ab0175caf", 8, HS_BE_NULL },
+	{ "kvp", "KVP IC", "a9a0f4e7-5a45-4d96-b827-8a841e8c03e6", 9, HS_BE_NULL },
+	{ "vss", "VSS IC", "35fa2e29-ea23-4236-96ae-3a6ebacba440", 10, HS_BE_NULL },
+	{ "fcopy", "file copy IC", "34d14be3-dee4-41c8-9ae7-6b174977c192", 11, HS_BE_NULL },
+};
+
+/**
+ * hs_devtype_find() - device type by its devices= name, or NULL.
+ * @name: "loop", "scsi", ...
+ */
+const struct hs_devtype *hs_devtype_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hs_types); i++)
+		if (!strcmp(hs_types[i].name, name))
+			return &hs_types[i];
+	return NULL;
+}
+
+/* ---- channels (inventory) -------------------------------------------------------- */
+
+/**
+ * hs_chan_by_relid() - the channel with a relid, or NULL.
+ * @relid: child relid
+ *
+ * Context: hs.lock held.
+ */
+struct hs_chan *hs_chan_by_relid(u32 relid)
+{
+	if (relid == 0 || relid >= HS_MAX_RELID)
+		return NULL;
+	return hs.relid_map[relid];
+}
+
+/*
+ * Instance GUID, unique and deterministic: bytes 0-3 the inventory
+ * sequence number, 4-5 the type code, a version-4 marker, then "hostsim".
+ */
+static void hs_make_instance(struct hs_chan *ch)
+{
+	static const u8 tail[7] = { 'h', 'o', 's', 't', 's', 'i', 'm' };
+	u8 *b = ch->instance.b;
+
+	memset(b, 0, 16);
+	b[0] = (u8)ch->seq;
+	b[1] = (u8)(ch->seq >> 8);
+	b[2] = (u8)(ch->seq >> 16);
+	b[3] = (u8)(ch->seq >> 24);
+	b[4] = (u8)ch->type->code;
+	b[5] = (u8)(ch->type->code >> 8);
+	b[6] = 0x00;
+	b[7] = 0x40;
+	b[8] = 0x80;
+	memcpy(b + 9, tail, sizeof(tail));
+}
+
+/**
+ * hs_chan_create() - add a device to the inventory: lowest free relid, a
+ * monitor id (all but the second loopback device are monitored, so both
+ * signalling paths run), connection id HS_CONN_BASE + relid.
+ * @t: device type
+ *
+ * Context: hs.lock held (or module init). Return: the channel or NULL.
+ */
+struct hs_chan *hs_chan_create(const struct hs_devtype *t)
+{
+	struct hs_chan *ch, *c;
+	unsigned long flags;
+	unsigned int nloop = 0;
+	u32 relid;
+	int mon;
+
+	for (relid = 1; relid < HS_MAX_RELID; relid++)
+		if (!hs.relid_map[relid])
+			break;
+	if (relid >= HS_MAX_RELID)
+		return NULL;
+	ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	if (!ch)
+		return NULL;
+	ch->cursor_hdr = kzalloc(sizeof(*ch->cursor_hdr), GFP_KERNEL);
+	ch->desc_buf = kmalloc(HS_DESC_COPY_MAX, GFP_KERNEL);
+	if (!ch->cursor_hdr || !ch->desc_buf) {
+		kfree(ch->cursor_hdr);
+		kfree(ch->desc_buf);
+		kfree(ch);
+		return NULL;
+	}
+	ch->type = t;
+	ch->seq = ++hs.next_seq;
+	ch->relid = relid;
+	ch->conn_id = HS_CONN_BASE + relid;
+	hs_make_instance(ch);
+	INIT_WORK(&ch->io_work, hs_io_work_fn);
+	atomic64_set(&ch->packets_in, 0);
+	atomic64_set(&ch->completions_out, 0);
+	atomic64_set(&ch->guest_signals, 0);
+	atomic64_set(&ch->host_signals, 0);
+
+	list_for_each_entry(c, &hs.chans, node)
+		if (c->type == t && t->be == HS_BE_LOOP)
+			nloop++;
+	mon = !(t->be == HS_BE_LOOP && nloop == 1);
+	if (mon) {
+		mon = 0;
+		for (relid = 0; relid < VMBUS_MAX_MONITOR_ID; relid++) {
+			if (!hs.mon_map[relid]) {
+				ch->monitored = 1;
+				ch->monitorid = (u8)relid;
+				mon = 1;
+				break;
+			}
+		}
+	}
+	spin_lock_irqsave(&hs.chan_lock, flags);
+	hs.relid_map[ch->relid] = ch;
+	if (ch->monitored)
+		hs.mon_map[ch->monitorid] = ch;
+	spin_unlock_irqrestore(&hs.chan_lock, flags);
+	list_add_tail(&ch->node, &hs.chans);
+	return ch;
+}
+
+/**
+ * hs_chan_destroy() - close a channel and drop it from the inventory.
+ * @ch: the channel
+ *
+ * Context: process, hs.lock held.
+ */
+void hs_chan_destroy(struct hs_chan *ch)
+{
+	unsigned long flags;
+
+	hs_chan_close(ch);
+	spin_lock_irqsave(&hs.chan_lock, flags);
+	if (hs.relid_map[ch->relid] == ch)
+		hs.relid_map[ch->relid] = NULL;
+	if (ch->monitored && hs.mon_map[ch->monitorid] == ch)
+		hs.mon_map[ch->monitorid] = NULL;
+	spin_unlock_irqrestore(&hs.chan_lock, flags);
+	cancel_work_sync(&ch->io_work);
+	list_del(&ch->node);
+	kfree(ch->cursor_hdr);
+	kfree(ch->desc_buf);
+	kfree(ch);
+}
+
+static int hs_inventory_init(const char *list)
+{
+	char word[32];
+	const struct hs_devtype *t;
+	const char *p = list;
+	size_t n;
+
+	while (*p) {
+		n = strcspn(p, ",");
+		if (n == 0 || n >= sizeof(word)) {
+			pr_err(HS_MOD ": bad devices= entry near '%s'\n", p);
+			return -EINVAL;
+		}
+		memcpy(word, p, n);
+		word[n] = '\0';
+		t = hs_devtype_find(strim(word));
+		if (!t) {
+			pr_err(HS_MOD ": unknown device type '%s'\n", word);
+			return -EINVAL;
+		}
+		if (!hs_chan_create(t))
+			return -ENOMEM;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/* ---- debugfs -------------------------------------------------------------------- */
+
+static int hs_violations_show(struct seq_file *s, void *unused)
+{
+	unsigned int i;
+
+	for (i = 0; i < HS_V_COUNT; i++)
+		seq_printf(s, "%s %d\n", hs_violation_names[i],
+			   atomic_read(&hs.viol[i]));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hs_violations);
+
+static int hs_counters_show(struct seq_file *s, void *unused)
+{
+	struct hs_chan *ch;
+	unsigned int i;
+
+	for (i = 0; i < HS_C_COUNT; i++)
+		seq_printf(s, "%s %lld\n", hs_counter_names[i],
+			   (long long)atomic64_read(&hs.cnt[i]));
+	mutex_lock(&hs.lock);
+	list_for_each_entry(ch, &hs.chans, node) {
+		seq_printf(s, "relid%u.packets_in %lld\n", ch->relid,
+			   (long long)atomic64_read(&ch->packets_in));
+		seq_printf(s, "relid%u.completions_out %lld\n", ch->relid,
+			   (long long)atomic64_read(&ch->completions_out));
+		seq_printf(s, "relid%u.guest_signals %lld\n", ch->relid,
+			   (long long)atomic64_read(&ch->guest_signals));
+		seq_printf(s, "relid%u.host_signals %lld\n", ch->relid,
+			   (long long)atomic64_read(&ch->host_signals));
+	}
+	mutex_unlock(&hs.lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hs_counters);
+
+static int hs_status_show(struct seq_file *s, void *unused)
+{
+	char v1[16], v2[16];
+
+	mutex_lock(&hs.lock);
+	seq_printf(s, "host_version %s\n",
+		   hs_version_str(hs.host_version, v1, sizeof(v1)));
+	seq_printf(s, "negotiated %s\n", hs.connected ?
+		   hs_version_str(hs.version, v2, sizeof(v2)) : "none");
+	seq_printf(s, "msg_conn_id %u\n", hs.connected ? hs.msg_conn_id : 0);
+	seq_printf(s, "msg_cpu %u\n", hs.msg_cpu);
+	seq_printf(s, "offers_requested %d\n", hs.offers_requested);
+	seq_printf(s, "poll_us %u\n", hs.poll_us);
+	mutex_unlock(&hs.lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hs_status);
+
+static int hs_channels_show(struct seq_file *s, void *unused)
+{
+	struct hs_chan *ch;
+	char inst[40], mon[8];
+
+	seq_puts(s, "relid type instance state monitorid conn_id target_cpu packets_in completions_out\n");
+	mutex_lock(&hs.lock);
+	list_for_each_entry(ch, &hs.chans, node) {
+		if (ch->monitored)
+			snprintf(mon, sizeof(mon), "%u", ch->monitorid);
+		else
+			strscpy(mon, "-", sizeof(mon));
+		seq_printf(s, "%u %s %s %s %s %u %u %lld %lld\n", ch->relid,
+			   ch->type->name, hv_guid_fmt(&ch->instance, inst),
+			   ch->rescinded ? "rescinded" : ch->open ? "open" :
+			   ch->offered ? "offered" : "not-offered",
+			   mon, ch->conn_id, ch->target_cpu,
+			   (long long)atomic64_read(&ch->packets_in),
+			   (long long)atomic64_read(&ch->completions_out));
+	}
+	mutex_unlock(&hs.lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hs_channels);
+
+/* Copy one line written to a debugfs file, without the newline. */
+static int hs_get_word(const char __user *ubuf, size_t len, char *buf,
+		       size_t size)
+{
+	if (len == 0 || len >= size)
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	strim(buf);
+	return 0;
+}
+
+static ssize_t hs_reset_write(struct file *f, const char __user *ubuf,
+			      size_t len, loff_t *ppos)
+{
+	struct hs_chan *ch;
+	char buf[8];
+	unsigned int i;
+	int ret = hs_get_word(ubuf, len, buf, sizeof(buf));
+
+	if (ret)
+		return ret;
+	if (strcmp(buf, "1"))
+		return -EINVAL;
+	for (i = 0; i < HS_V_COUNT; i++)
+		atomic_set(&hs.viol[i], 0);
+	for (i = 0; i < HS_C_COUNT; i++)
+		atomic64_set(&hs.cnt[i], 0);
+	mutex_lock(&hs.lock);
+	list_for_each_entry(ch, &hs.chans, node) {
+		atomic64_set(&ch->packets_in, 0);
+		atomic64_set(&ch->completions_out, 0);
+		atomic64_set(&ch->guest_signals, 0);
+		atomic64_set(&ch->host_signals, 0);
+	}
+	mutex_unlock(&hs.lock);
+	return len;
+}
+
+static const struct file_operations hs_reset_fops = {
+	.owner = THIS_MODULE,
+	.write = hs_reset_write,
+};
+
+static ssize_t hs_rescind_write(struct file *f, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	struct hs_chan *ch;
+	char buf[16];
+	u32 relid;
+	int ret = hs_get_word(ubuf, len, buf, sizeof(buf));
+
+	if (ret)
+		return ret;
+	if (kstrtou32(buf, 0, &relid))
+		return -EINVAL;
+	mutex_lock(&hs.lock);
+	ch = hs_chan_by_relid(relid);
+	ret = ch ? hs_rescind(ch) : -ENOENT;
+	mutex_unlock(&hs.lock);
+	return ret ? ret : (ssize_t)len;
+}
+
+static const struct file_operations hs_rescind_fops = {
+	.owner = THIS_MODULE,
+	.write = hs_rescind_write,
+};
+
+static ssize_t hs_offer_write(struct file *f, const char __user *ubuf,
+			      size_t len, loff_t *ppos)
+{
+	const struct hs_devtype *t;
+	struct hs_chan *ch;
+	char buf[32];
+	int ret = hs_get_word(ubuf, len, buf, sizeof(buf));
+
+	if (ret)
+		return ret;
+	t = hs_devtype_find(buf);
+	if (!t)
+		return -EINVAL;
+	mutex_lock(&hs.lock);
+	ch = hs_chan_create(t);
+	if (!ch) {
+		ret = -ENOSPC;
+	} else {
+		if (hs_fault_take(HS_F_MALFORMED_OFFER)) {
+			ch->malformed = 1;
+			pr_info(HS_MOD ": fault malformed_offer: relid %u offered with monitorid 200\n",
+				ch->relid);
+		}
+		if (hs.connected && hs.offers_requested)
+			ret = hs_offer_send(ch);
+	}
+	mutex_unlock(&hs.lock);
+	return ret ? ret : (ssize_t)len;
+}
+
+static const struct file_operations hs_offer_fops = {
+	.owner = THIS_MODULE,
+	.write = hs_offer_write,
+};
+
+/*
+ * "signal RELID": act as a guest that signals RELID without reason
+ * (HvSignalEvent on its connection id, or on 0.13 the relid bit in the
+ * send half of the interrupt page plus connection 2), to check the checker.
+ */
+static ssize_t hs_inject_write(struct file *f, const char __user *ubuf,
+			       size_t len, loff_t *ppos)
+{
+	struct hs_chan *ch;
+	char buf[32];
+	u32 relid, conn = 0;
+	int ret = hs_get_word(ubuf, len, buf, sizeof(buf));
+
+	if (ret)
+		return ret;
+	if (strncmp(buf, "signal ", 7) || kstrtou32(buf + 7, 0, &relid))
+		return -EINVAL;
+	mutex_lock(&hs.lock);
+	ch = hs_chan_by_relid(relid);
+	if (!ch || !hs.connected) {
+		ret = -ENOENT;
+	} else if (hs.version >= VMBUS_VERSION_WIN7) {
+		conn = ch->conn_id;
+	} else if (hs.int_page) {
+		hv_compat_sync_set_bit(relid, (u32 *)((u8 *)hs.int_page +
+						      VMBUS_INTPAGE_HALF));
+		conn = VMBUS_EVENT_CONNECTION_ID;
+	}
+	mutex_unlock(&hs.lock);
+	if (ret)
+		return ret;
+	hs_platform_ops.signal_event(&hs.plat, conn);
+	return len;
+}
+
+static const struct file_operations hs_inject_fops = {
+	.owner = THIS_MODULE,
+	.write = hs_inject_write,
+};
+
+static int hs_fault_show(struct seq_file *s, void *unused)
+{
+	unsigned int i;
+
+	for (i = 0; i < HS_F_COUNT; i++)
+		seq_printf(s, "%s %d\n", hs_fault_names[i],
+			   test_bit(i, &hs.faults) ? 1 : 0);
+	return 0;
+}
+
+static int hs_fault_open(struct inode *inode, struct file *f)
+{
+	return single_open(f, hs_fault_show, NULL);
+}
+
+static ssize_t hs_fault_write(struct file *f, const char __user *ubuf,
+			      size_t len, loff_t *ppos)
+{
+	char buf[32];
+	unsigned int i;
+	int ret = hs_get_word(ubuf, len, buf, sizeof(buf));
+
+	if (ret)
+		return ret;
+	for (i = 0; i < HS_F_COUNT; i++) {
+		if (!strcmp(buf, hs_fault_names[i])) {
+			set_bit(i, &hs.faults);
+			pr_info(HS_MOD ": fault %s armed\n", buf);
+			return len;
+		}
+	}
+	if (!strcmp(buf, "none")) {
+		hs.faults = 0;
+		return len;
+	}
+	return -EINVAL;
+}
+
+static const struct file_operations hs_fault_fops = {
+	.owner = THIS_MODULE,
+	.open = hs_fault_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = hs_fault_write,
+};
+
+static void hs_debugfs_init(void)
+{
+	struct dentry *d = debugfs_create_dir(HS_MOD, NULL);
+
+	if (IS_ERR_OR_NULL(d)) {
+		pr_warn(HS_MOD ": no debugfs; counters and controls unavailable\n");
+		hs.dbg = NULL;
+		return;
+	}
+	hs.dbg = d;
+	debugfs_create_file("violations", 0444, d, NULL, &hs_violations_fops);
+	debugfs_create_file("counters", 0444, d, NULL, &hs_counters_fops);
+	debugfs_create_file("status", 0444, d, NULL, &hs_status_fops);
+	debugfs_create_file("channels", 0444, d, NULL, &hs_channels_fops);
+	debugfs_create_file("reset", 0200, d, NULL, &hs_reset_fops);
+	debugfs_create_file("rescind", 0200, d, NULL, &hs_rescind_fops);
+	debugfs_create_file("offer", 0200, d, NULL, &hs_offer_fops);
+	debugfs_create_file("fault", 0600, d, NULL, &hs_fault_fops);
+	debugfs_create_file("inject", 0200, d, NULL, &hs_inject_fops);
+}
+
+/* ---- module --------------------------------------------------------------------- */
+
+/*
+ * Tear the host down once the guest is gone (or never came): handle what
+ * the guest still posted, close and free everything, then stop the
+ * workers. Process context.
+ */
+static void hs_shutdown(void)
+{
+	struct hs_chan *ch, *tmp;
+	struct hs_gmsg *m, *mt;
+
+	if (hs.wq)
+		flush_workqueue(hs.wq);
+	mutex_lock(&hs.lock);
+	hs_forget_all();
+	list_for_each_entry_safe(ch, tmp, &hs.chans, node)
+		hs_chan_destroy(ch);
+	mutex_unlock(&hs.lock);
+	/* no channel is open now: nothing queues I/O or fault rescinds */
+	cancel_work_sync(&hs.rescind_work);
+	if (hs.io_wq)
+		flush_workqueue(hs.io_wq);
+	hs_poller_stop();
+	list_for_each_entry_safe(m, mt, &hs.gmsgs, node) {
+		list_del(&m->node);
+		kfree(m);
+	}
+	if (hs.io_wq)
+		destroy_workqueue(hs.io_wq);
+	if (hs.wq)
+		destroy_workqueue(hs.wq);
+	hs.io_wq = NULL;
+	hs.wq = NULL;
+}
+
+static int __init hs_init(void)
+{
+	char vs[16];
+	int ret;
+
+	memset(&hs, 0, sizeof(hs));
+	mutex_init(&hs.lock);
+	spin_lock_init(&hs.chan_lock);
+	spin_lock_init(&hs.gmsg_lock);
+	INIT_LIST_HEAD(&hs.chans);
+	INIT_LIST_HEAD(&hs.gpadls);
+	INIT_LIST_HEAD(&hs.gmsgs);
+	INIT_WORK(&hs.msg_work, hs_msg_work_fn);
+	INIT_WORK(&hs.rescind_work, hs_rescind_work_fn);
+	atomic_set(&hs.nmon_open, 0);
+	hs.poll_us = poll_us;
+
+	if (hs_version_parse(version, &hs.host_version)) {
+		pr_err(HS_MOD ": version=%s is not a VMBus version (0.13 1.1 2.4 3.0 4.0 4.1 5.0 5.1 5.2 5.3)\n",
+		       version);
+		return -EINVAL;
+	}
+	ret = hs_synic_init();
+	if (ret)
+		return ret;
+	ret = hs_inventory_init(devices);
+	if (ret)
+		goto fail;
+	ret = -ENOMEM;
+	hs.wq = alloc_ordered_workqueue("hv_hostsim", 0);
+	hs.io_wq = alloc_workqueue("hv_hostsim_io", WQ_UNBOUND | WQ_HIGHPRI, 0);
+	if (!hs.wq || !hs.io_wq)
+		goto fail;
+	ret = hs_poller_start();
+	if (ret)
+		goto fail;
+	hs_debugfs_init();
+
+	hs.plat.name = "sim";
+	hs.plat.ops = &hs_platform_ops;
+	hs.plat.priv = &hs;
+	pr_info(HS_MOD ": simulated Hyper-V host, VMBus %s, devices=%s\n",
+		hs_version_str(hs.host_version, vs, sizeof(vs)), devices);
+	ret = hv_platform_register(&hs.plat);
+	if (ret) {
+		pr_err(HS_MOD ": hv_vmbus refused the simulated host (%d)%s\n", ret,
+		       ret == -ENODEV ? ": load hv_vmbus with sim=1" : "");
+		goto fail;
+	}
+	return 0;
+
+fail:
+	debugfs_remove_recursive(hs.dbg);
+	hs.dbg = NULL;
+	hs_shutdown();
+	hs_synic_exit();
+	return ret;
+}
+
+static void __exit hs_exit(void)
+{
+	debugfs_remove_recursive(hs.dbg);
+	hs.dbg = NULL;
+	hv_platform_unregister(&hs.plat);
+	hs_shutdown();
+	hs_synic_exit();
+	pr_info(HS_MOD ": unloaded\n");
+}
+
+module_init(hs_init);
+module_exit(hs_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Simulated Hyper-V host for hv_vmbus tests (hyperv-lic)");
+MODULE_AUTHOR("hyperv-lic developers");

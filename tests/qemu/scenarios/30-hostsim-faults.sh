@@ -1,0 +1,167 @@
+# 30-hostsim-faults: the host misbehaves on purpose (hv_hostsim "fault"
+# debugfs file); the guest must log an error and keep working, or fail
+# cleanly: never hang, never oops.
+#   fault-malformed-offer  a hot-added offer with monitorid >= 128 is
+#                          rejected with a log line; no device; bus works
+#   fault-fail-gpadl       GPADL_CREATED with an error: probe fails with a
+#                          log line; binding again works
+#   fault-fail-open        OPENCHANNEL_RESULT with an error: the same
+#   fault-no-answer        no GPADL_CREATED at all: probe gives up after
+#                          its timeout with a log line; binding again works
+#   fault-rescind-busy     rescind in the middle of an in-band transfer: the
+#                          run fails, the device goes, the relid comes back
+#   fault-rescind-busy-gpa the same during a GPA-direct (multipage) transfer
+#   fault-hotadd           a hot-added loopback device appears and works
+#   fault-violations       no protocol violation by the guest throughout
+#   fault-checker-spurious-signal  the host's checker counts signals a guest
+#                          sends without reason (hv_hostsim "inject")
+#   fault-unload           everything unloads afterwards
+# shellcheck shell=sh
+
+# shellcheck disable=SC1091 # in the guest, beside the scenarios
+. /hvl/scenarios/hostsim-lib.inc
+hs_need
+
+drv=$HS_BUS/drivers/hv_looptest
+
+if ! hs_load 5.3; then
+	fail fault-malformed-offer "modules did not load"
+	hs_unload
+	exit 0
+fi
+# shellcheck disable=SC2046 # split into relids
+set -- $(hs_loop_relids)
+r1=$1
+r2=$2
+d1=$(hs_dev_by_relid "$r1")
+d2=$(hs_dev_by_relid "$r2")
+n2=${d2##*/}
+
+# logged PATTERN: the kernel logged an extended regex since the last mark.
+logged() {
+	dmesg_since_mark | grep -q -E "$1"
+}
+
+# bus_ok NAME: a loopback run on device 1 works (the bus is alive).
+bus_ok() {
+	hs_run "$d1" inband $((2 << 20)) 16
+}
+
+# rebind_fault FAULT NAME LOGRE: unbind loopback #2, arm FAULT, bind (must
+# fail, with a log line matching LOGRE), bind again (must work) and move
+# data.
+rebind_fault() {
+	dmesg_mark
+	echo "$n2" >"$drv/unbind" 2>/dev/null
+	if [ -e "$d2/driver" ]; then
+		fail "$2" "could not unbind $n2"
+		return
+	fi
+	echo "$1" >"$HS_DBG/fault"
+	if echo "$n2" >"$drv/bind" 2>/dev/null && [ -e "$d2/run" ]; then
+		fail "$2" "probe succeeded despite fault $1"
+		return
+	fi
+	if ! logged "$3"; then
+		fail "$2" "no guest log line matching '$3'"
+		return
+	fi
+	if [ -e "$d2/driver" ]; then
+		fail "$2" "device bound after a failed probe"
+		return
+	fi
+	echo "$n2" >"$drv/bind" 2>/dev/null
+	if ! out=$(hs_run "$d2" pagebuf $((2 << 20)) 16); then
+		fail "$2" "loopback #2 after rebinding: $out"
+	elif ! out=$(bus_ok); then
+		fail "$2" "loopback #1: $out"
+	else
+		pass "$2"
+	fi
+}
+
+# -- malformed offer
+dmesg_mark
+before=$(hs_ndevices)
+echo malformed_offer >"$HS_DBG/fault"
+echo loop >"$HS_DBG/offer"
+if ! wait_for 10 logged 'rejected invalid offer'; then
+	fail fault-malformed-offer "the guest did not log the rejection"
+elif sleep 1 && [ "$(hs_ndevices)" -ne "$before" ]; then
+	fail fault-malformed-offer "a device appeared for the malformed offer"
+elif ! out=$(bus_ok); then
+	fail fault-malformed-offer "bus broken afterwards: $out"
+else
+	pass fault-malformed-offer
+fi
+
+# -- failed GPADL, failed open, unanswered GPADL
+rebind_fault fail_gpadl fault-fail-gpadl 'refused GPADL'
+rebind_fault fail_open fault-fail-open 'refused to open'
+rebind_fault no_answer fault-no-answer 'GPADL [0-9]+ not created \(-110\)'
+
+# rescind_busy MODE NAME DEV RELID: rescind the next loopback channel after
+# 32 packets of a transfer on DEV.
+rescind_busy() {
+	dmesg_mark
+	echo rescind_busy >"$HS_DBG/fault"
+	out=$(hs_run "$3" "$1" $((64 << 20)) 64)
+	case $out in
+		ok*)
+			fail "$2" "the transfer completed despite the rescind: $out"
+			return ;;
+	esac
+	info "$2: run result: $out"
+	if ! hs_wait_gone "$3" 20; then
+		fail "$2" "device still present 20 s after the rescind"
+	elif ! wait_for 10 sh -c "! awk 'NR > 1 { print \$1 }' $HS_DBG/channels | grep -qx $4"; then
+		fail "$2" "the guest did not release relid $4"
+	elif ! logged 'rescind_busy'; then
+		fail "$2" "the host did not rescind (fault not hit)"
+	else
+		pass "$2"
+	fi
+}
+
+rescind_busy inband fault-rescind-busy "$d1" "$r1"
+
+# hot-add a loopback device: it appears, binds and works
+dmesg_mark
+echo loop >"$HS_DBG/offer"
+new=
+if wait_for 10 sh -c "awk 'NR > 1 && \$2 == \"loop\" && \$4 == \"open\"' $HS_DBG/channels | grep -v -q -x -e '^$r2 .*' -e '^$r2\$'"; then
+	for r in $(hs_loop_relids); do
+		[ "$r" = "$r2" ] || new=$r
+	done
+fi
+if [ -z "$new" ] || ! d1=$(hs_dev_by_relid "$new"); then
+	fail fault-hotadd "no new loopback channel opened by the guest"
+elif ! out=$(hs_run "$d1" mpb $((8 << 20)) 32); then
+	fail fault-hotadd "new device $new: $out"
+else
+	pass fault-hotadd
+	rescind_busy mpb fault-rescind-busy-gpa "$d1" "$new"
+fi
+
+hs_check_violations fault-violations
+
+# The checker itself: an idle channel signalled three times without
+# reason (at most one signal can be explained by the last empty ring).
+r=$(hs_loop_relids | head -n 1)
+echo 1 >"$HS_DBG/reset"
+for _ in 1 2 3; do
+	echo "signal $r" >"$HS_DBG/inject"
+done
+n=$(awk '$1 == "signal_when_not_empty" { print $2 }' "$HS_DBG/violations")
+if [ "${n:-0}" -ge 2 ]; then
+	pass fault-checker-spurious-signal
+else
+	fail fault-checker-spurious-signal "3 spurious signals on relid $r counted ${n:-0} times"
+fi
+echo 1 >"$HS_DBG/reset"
+if hs_unload; then
+	pass fault-unload
+else
+	fail fault-unload "a module did not unload"
+fi
+info "$HVL_SCENARIO took $(hs_elapsed) s"

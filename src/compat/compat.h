@@ -53,6 +53,16 @@
 #define HV_SLE_GE(a, b)		0
 #endif
 
+/*
+ * 1 when the kernel has its own VMBus driver built in (Kbuild.compat then
+ * names our module hvl_vmbus): on Hyper-V that driver owns the bus.
+ */
+#ifdef HV_KERNEL_VMBUS_BUILTIN
+#define hv_compat_kernel_vmbus_builtin()	1
+#else
+#define hv_compat_kernel_vmbus_builtin()	0
+#endif
+
 /* The running kernel's version, as reported to Hyper-V (GUEST_OS_ID). */
 #define HV_COMPAT_KERNEL_CODE	LINUX_VERSION_CODE
 

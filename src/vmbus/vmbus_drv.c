@@ -359,6 +359,10 @@ static int __init vmbus_init(void)
 		pr_info(VMBUS_MOD ": not a Hyper-V guest (load with sim=1 for the simulator)\n");
 		return -ENODEV;
 	}
+	if (!hv_vmbus_sim && hv_compat_kernel_vmbus_builtin()) {
+		pr_info(VMBUS_MOD ": the kernel's built-in VMBus driver runs this guest; not taking over\n");
+		return -ENODEV;
+	}
 	hv_compat_bus_set_dev_attrs(&hv_bus, vmbus_dev_attrs, &vmbus_dev_groups);
 	ret = bus_register(&hv_bus);
 	if (ret)

@@ -19,7 +19,7 @@
 #include "hv_chmsg.h"
 #include "hv_platform.h"
 
-#define VMBUS_MOD	"hv_vmbus"
+#define VMBUS_MOD	KBUILD_MODNAME	/* hv_vmbus, or hvl_vmbus (Kbuild.compat) */
 
 /* Timeouts, in milliseconds */
 #define VMBUS_NEGOTIATE_TIMEOUT_MS	5000

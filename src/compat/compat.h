@@ -63,6 +63,20 @@
 #define hv_compat_kernel_vmbus_builtin()	0
 #endif
 
+/* ---- module aliases ---------------------------------------------------- */
+
+/*
+ * HV_COMPAT_VMBUS_ALIAS("vmbus:<32 hex>"): MODULE_ALIAS for a VMBus class,
+ * except where the kernel has its own VMBus driver built in (Kbuild.compat,
+ * hvl_* module names): there our drivers serve only the host simulator
+ * and must not be loaded for the guest's real devices.
+ */
+#ifdef HV_KERNEL_VMBUS_BUILTIN
+#define HV_COMPAT_VMBUS_ALIAS(alias)	extern int hv_compat_no_vmbus_alias
+#else
+#define HV_COMPAT_VMBUS_ALIAS(alias)	MODULE_ALIAS(alias)
+#endif
+
 /* The running kernel's version, as reported to Hyper-V (GUEST_OS_ID). */
 #define HV_COMPAT_KERNEL_CODE	LINUX_VERSION_CODE
 

@@ -224,6 +224,222 @@ probe BUS_ATTR_CONST <<'P'
 HV_PROBE_TYPES(typeof(((struct bus_attribute *)0)->show), ssize_t (*)(const struct bus_type *, char *));
 P
 
+
+# ---- SCSI midlayer, block limits, scatterlists, FC (hv_storvsc) -------
+
+# 2.6.37: queuecommand(Scsi_Host *, scsi_cmnd *) without done() and the
+# host lock (DEF_SCSI_QCMD era); before: (scsi_cmnd *, done), lock held
+probe SCSI_QUEUECOMMAND_LOCKLESS <<'P'
+#include <scsi/scsi_host.h>
+#include <scsi/scsi_cmnd.h>
+HV_PROBE_TYPES(typeof(((struct scsi_host_template *)0)->queuecommand), int (*)(struct Scsi_Host *, struct scsi_cmnd *));
+P
+
+# after 6.12 (7.x): queuecommand returns enum scsi_qc_status
+probe SCSI_QC_STATUS <<'P'
+#include <scsi/scsi_host.h>
+#include <scsi/scsi_cmnd.h>
+HV_PROBE_TYPES(typeof(((struct scsi_host_template *)0)->queuecommand), enum scsi_qc_status (*)(struct Scsi_Host *, struct scsi_cmnd *));
+P
+
+# before 2.6.37: queuecommand(scsi_cmnd *, void (*done)(scsi_cmnd *))
+probe SCSI_QUEUECOMMAND_DONE <<'P'
+#include <scsi/scsi_host.h>
+#include <scsi/scsi_cmnd.h>
+HV_PROBE_TYPES(typeof(((struct scsi_host_template *)0)->queuecommand), int (*)(struct scsi_cmnd *, void (*)(struct scsi_cmnd *)));
+P
+
+# 5.16: scsi_done() replaced the scsi_cmnd.scsi_done pointer
+probe SCSI_DONE <<'P'
+#include <scsi/scsi_cmnd.h>
+HV_PROBE_TYPES(typeof(&scsi_done), void (*)(struct scsi_cmnd *));
+P
+
+# 2.6.25: scsi_cmnd.request_buffer/use_sg/request_bufflen replaced by
+# scsi_data_buffer; before, use_sg 0 meant a flat kernel buffer
+probe SCSI_CMND_REQUEST_BUFFER <<'P'
+#include <scsi/scsi_cmnd.h>
+void *f(struct scsi_cmnd *c) { return c->use_sg ? NULL : c->request_buffer; }
+unsigned int g(struct scsi_cmnd *c) { return c->request_bufflen; }
+P
+
+# 2.6.24: scatterlist chaining: sg_page() and sg_next() (sg->page before)
+probe SG_PAGE <<'P'
+#include <linux/scatterlist.h>
+struct page *f(struct scatterlist *s) { return sg_page(sg_next(s)); }
+P
+
+# 2.6.24: scsi_set_resid() (RHEL 5 backported it); scsi_cmnd.resid before
+probe SCSI_SET_RESID <<'P'
+#include <scsi/scsi_cmnd.h>
+void f(struct scsi_cmnd *c) { scsi_set_resid(c, 0); }
+P
+
+# 5.15: scsi_cmd_to_rq() (scsi_cmnd.request was removed in 5.16)
+probe SCSI_CMD_TO_RQ <<'P'
+#include <linux/blkdev.h>
+#include <scsi/scsi_cmnd.h>
+unsigned long f(struct scsi_cmnd *c) { return scsi_cmd_to_rq(c)->timeout; }
+P
+
+# 2.6.28: block-layer timeouts: struct request.timeout (via scsi_cmnd.request)
+# is the command's timeout (RHEL 5 has the field, for SG_IO only)
+probe SCSI_CMND_REQUEST_TIMEOUT <<'P'
+#include <linux/blkdev.h>
+#include <scsi/scsi_cmnd.h>
+unsigned long f(struct scsi_cmnd *c) { return c->request->timeout; }
+P
+
+# 2.6.28 removed scsi_cmnd.timeout_per_command (jiffies)
+probe SCSI_CMND_TIMEOUT_PER_COMMAND <<'P'
+#include <scsi/scsi_cmnd.h>
+int f(struct scsi_cmnd *c) { return c->timeout_per_command; }
+P
+
+# 3.19: scsi_change_queue_depth(); scsi_adjust_queue_depth(sdev, tag, n) before
+probe SCSI_CHANGE_QUEUE_DEPTH <<'P'
+#include <scsi/scsi_device.h>
+int f(struct scsi_device *s) { return scsi_change_queue_depth(s, 1); }
+P
+
+# 2.6.33 .. 3.18: change_queue_depth(sdev, depth, reason)
+probe SHT_CHANGE_QUEUE_DEPTH_REASON <<'P'
+#include <scsi/scsi_host.h>
+HV_PROBE_TYPES(typeof(((struct scsi_host_template *)0)->change_queue_depth), int (*)(struct scsi_device *, int, int));
+P
+
+# 6.2: eh_timed_out returns enum scsi_timeout_action
+probe SHT_EH_TIMEOUT_ACTION <<'P'
+#include <scsi/scsi_host.h>
+#include <scsi/scsi_cmnd.h>
+HV_PROBE_TYPES(typeof(((struct scsi_host_template *)0)->eh_timed_out), enum scsi_timeout_action (*)(struct scsi_cmnd *));
+P
+
+# 2.6.28 .. 6.1: eh_timed_out returns enum blk_eh_timer_return
+probe SHT_EH_TIMED_OUT_BLK <<'P'
+#include <linux/blkdev.h>
+#include <scsi/scsi_host.h>
+#include <scsi/scsi_cmnd.h>
+HV_PROBE_TYPES(typeof(((struct scsi_host_template *)0)->eh_timed_out), enum blk_eh_timer_return (*)(struct scsi_cmnd *));
+P
+
+# before 2.6.28: eh_timed_out returns enum scsi_eh_timer_return
+probe SHT_EH_TIMED_OUT_SCSI <<'P'
+#include <scsi/scsi_host.h>
+#include <scsi/scsi_cmnd.h>
+HV_PROBE_TYPES(typeof(((struct scsi_host_template *)0)->eh_timed_out), enum scsi_eh_timer_return (*)(struct scsi_cmnd *));
+P
+
+# 4.18: BLK_EH_NOT_HANDLED became BLK_EH_DONE (from a SCSI eh_timed_out
+# both mean "not handled here: run error handling")
+probe BLK_EH_DONE <<'P'
+#include <linux/blkdev.h>
+#include <scsi/scsi_cmnd.h>
+int x = BLK_EH_DONE;
+P
+
+# 6.14: sdev_init/sdev_configure(sdev, lim)/sdev_destroy replace slave_*
+probe SHT_SDEV_INIT <<'P'
+#include <linux/blkdev.h>
+#include <scsi/scsi_host.h>
+HV_PROBE_TYPES(typeof(((struct scsi_host_template *)0)->sdev_configure), int (*)(struct scsi_device *, struct queue_limits *));
+void f(struct scsi_host_template *t) { t->sdev_init = NULL; t->sdev_destroy = NULL; }
+P
+
+# 2.6.18 .. 6.13: slave_alloc/slave_configure(sdev)/slave_destroy
+probe SHT_SLAVE_CONFIGURE <<'P'
+#include <scsi/scsi_host.h>
+HV_PROBE_TYPES(typeof(((struct scsi_host_template *)0)->slave_configure), int (*)(struct scsi_device *));
+void f(struct scsi_host_template *t) { t->slave_alloc = NULL; t->slave_destroy = NULL; }
+P
+
+# 5.3: scsi_host_template.virt_boundary_mask (the midlayer sets the limit)
+probe SHT_VIRT_BOUNDARY_MASK <<'P'
+#include <scsi/scsi_host.h>
+void f(struct scsi_host_template *t) { t->virt_boundary_mask = 4095; }
+P
+
+# 4.3 .. 6.10: blk_queue_virt_boundary() (queue limits API after)
+probe BLK_QUEUE_VIRT_BOUNDARY <<'P'
+#include <linux/blkdev.h>
+void f(struct request_queue *q) { blk_queue_virt_boundary(q, 4095); }
+P
+
+# 3.7: scsi_device.no_write_same (sd issues WRITE SAME)
+probe SDEV_NO_WRITE_SAME <<'P'
+#include <scsi/scsi_device.h>
+void f(struct scsi_device *s) { s->no_write_same = 1; }
+P
+
+# 5.0 removed scsi_host_template.use_clustering (clustering by default)
+probe SHT_USE_CLUSTERING <<'P'
+#include <scsi/scsi_host.h>
+void f(struct scsi_host_template *t) { t->use_clustering = ENABLE_CLUSTERING; }
+P
+
+# 5.16: scsi_host_template.shost_groups replaced shost_attrs
+probe SHT_SHOST_GROUPS <<'P'
+#include <scsi/scsi_host.h>
+void f(struct scsi_host_template *t) { t->shost_groups = NULL; }
+P
+
+# 2.6.26 .. 5.15: shost_attrs is struct device_attribute **
+probe SHT_SHOST_ATTRS_DEV <<'P'
+#include <scsi/scsi_host.h>
+HV_PROBE_TYPES(typeof(((struct scsi_host_template *)0)->shost_attrs), struct device_attribute **);
+P
+
+# before 2.6.26: shost_attrs is struct class_device_attribute **
+probe SHT_SHOST_ATTRS_CLASSDEV <<'P'
+#include <scsi/scsi_host.h>
+HV_PROBE_TYPES(typeof(((struct scsi_host_template *)0)->shost_attrs), struct class_device_attribute **);
+P
+
+# 2.6.2x: scsi_test_unit_ready() gained a struct scsi_sense_hdr * (RHEL 5's
+# 2.6.18 has 3 arguments, 2.6.27 has 4)
+probe SCSI_TUR_SSHDR <<'P'
+#include <scsi/scsi_device.h>
+#include <scsi/scsi_eh.h>
+int f(struct scsi_device *s, struct scsi_sense_hdr *h) { return scsi_test_unit_ready(s, 1, 1, h); }
+P
+
+# FC transport class (scsi_transport_fc, 2.6.12 API) configured in
+# (CONFIG_SCSI_FC_ATTRS): WWNs of synthetic FC hosts go there
+probe FC_ATTRS <<'P'
+#include <scsi/scsi_host.h>
+#include <scsi/scsi_transport_fc.h>
+#if !defined(CONFIG_SCSI_FC_ATTRS) && !defined(CONFIG_SCSI_FC_ATTRS_MODULE)
+#error "no FC transport class in this kernel's configuration"
+#endif
+struct scsi_transport_template *f(struct fc_function_template *t) { return fc_attach_transport(t); }
+void g(struct Scsi_Host *h) { fc_host_node_name(h) = 0; fc_host_port_name(h) = 0; fc_remove_host(h); }
+P
+
+# 4.12: FC_PORT_ROLE_FCP_DUMMY_INITIATOR, an rport that does not scan
+probe FC_DUMMY_INITIATOR <<'P'
+#include <scsi/scsi_host.h>
+#include <scsi/scsi_transport_fc.h>
+int x = FC_PORT_ROLE_FCP_DUMMY_INITIATOR;
+P
+
+# 2.6.24: struct device.dma_parms (6.12's SCSI WARNs without it)
+probe DEVICE_DMA_PARMS <<'P'
+#include <linux/device.h>
+void f(struct device *d, struct device_dma_parameters *p) { d->dma_parms = p; }
+P
+
+# 5.11: kmap_local_page()/kunmap_local()
+probe KMAP_LOCAL_PAGE <<'P'
+#include <linux/highmem.h>
+void f(struct page *p) { void *a = kmap_local_page(p); kunmap_local(a); }
+P
+
+# 2.6.37: kmap_atomic(page) without the km_type slot
+probe KMAP_ATOMIC_1ARG <<'P'
+#include <linux/highmem.h>
+void f(struct page *p) { void *a = kmap_atomic(p); kunmap_atomic(a); }
+P
+
 wait
 
 # Exports (checked after the compile probes, which they refine)

@@ -16,7 +16,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
 .PHONY: all modules test-modules clean check unit matrix matrix-debian \
-	qemu-test demo bench lint install
+	qemu-test demo bench lint install rpm deb install-test
 
 all: modules
 
@@ -56,7 +56,16 @@ lint:
 	cd $(TOP) && shellcheck -s sh $(SH_SCRIPTS)
 	@echo "lint: shellcheck -s sh clean over $(words $(SH_SCRIPTS)) scripts"
 
-check: lint unit matrix-debian qemu-test
+rpm:
+	sh $(TOP)/packaging/rpm/build.sh
+
+deb:
+	sh $(TOP)/packaging/deb/build.sh
+
+install-test:
+	sh $(TOP)/tests/install/run.sh
+
+check: lint unit matrix-debian qemu-test install-test
 
 clean:
 	-$(MAKE) -C $(TOP)/src clean KDIR=$(KDIR)

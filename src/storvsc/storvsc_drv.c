@@ -727,5 +727,6 @@ module_init(hv_sv_init);
 module_exit(hv_sv_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_VERSION(HV_LIC_VERSION);
 MODULE_DESCRIPTION("Hyper-V synthetic SCSI and FC host (hyperv-lic)");
 MODULE_AUTHOR("hyperv-lic developers");

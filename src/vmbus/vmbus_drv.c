@@ -408,5 +408,9 @@ module_init(vmbus_init);
 module_exit(vmbus_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_VERSION(HV_LIC_VERSION);
+/* udev loads us for the ACPI VMBus device on Hyper-V (both spellings) */
+MODULE_ALIAS("acpi*:VMBUS:*");
+MODULE_ALIAS("acpi*:VMBus:*");
 MODULE_DESCRIPTION("Hyper-V VMBus (hyperv-lic)");
 MODULE_AUTHOR("hyperv-lic developers");

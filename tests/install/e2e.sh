@@ -1,0 +1,306 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/install/e2e.sh: install.sh and the .deb end to end, in a Debian
+# bookworm chroot with real dkms, kernels, headers and initramfs-tools,
+# then the produced initramfs booted under QEMU.
+#
+# usage: tests/install/e2e.sh [--scenarios "dkms deb nodkms qemu"] [--keep]
+#
+# Scenarios, each in its own overlay on the cached base chroot
+# (tests/install/e2e-chroot.sh), so they never change the base:
+#   dkms    install.sh --replace-inbox for kernel OLD (DKMS path): dkms
+#           status, module under updates/dkms, module in the initramfs;
+#           second run changes nothing; kernel NEW installed with its
+#           headers: DKMS + our hooks build for it and its initramfs holds
+#           our module, with no action from the admin; --uninstall leaves
+#           nothing of ours
+#   deb     the same through the hyperv-lic-dkms package (build/deb/, made
+#           by packaging/deb/build.sh): install, kernel update, purge
+#   nodkms  dkms purged: install.sh builds directly and its kernel hooks
+#           rebuild for kernel NEW; --uninstall
+#   qemu    boots kernel OLD with the initramfs install.sh produced (from
+#           "dkms") and checks from the guest that hv_vmbus is loaded from
+#           the initramfs's updates/dkms and declines with -ENODEV and our
+#           log line (no Hyper-V, no simulator)
+# "deb" and "nodkms" set MODULES=list in initramfs.conf (our hook still has
+# to add our module; update-initramfs takes seconds instead of ~30 s);
+# "dkms" keeps Debian's default MODULES=most.
+#
+# Output: PASS/FAIL lines, then "N passed, M failed"; exit 0 only if M = 0.
+# Every step has a time limit (HVL_E2E_STEP_TIMEOUT, default 900 s; QEMU:
+# HVL_E2E_QEMU_TIMEOUT, default 300 s). Logs: $HVL_CACHE/install-e2e/logs/.
+
+set -eu
+
+me="e2e.sh"
+die() { printf '%s: error: %s\n' "$me" "$*" >&2; exit 2; }
+note() { printf '%s: %s\n' "$me" "$*" >&2; }
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+cache=${HVL_CACHE:-/var/cache/hyperv-lic}
+export HVL_CACHE="$cache"
+top=$cache/install-e2e
+logs=$top/logs
+step_timeout=${HVL_E2E_STEP_TIMEOUT:-900}
+qemu_timeout=${HVL_E2E_QEMU_TIMEOUT:-300}
+scenarios="dkms deb nodkms qemu"
+keep=0
+
+while [ $# -gt 0 ]; do
+	case $1 in
+		--scenarios) [ $# -ge 2 ] || die "--scenarios needs a value"; scenarios=$2; shift 2 ;;
+		--keep) keep=1; shift ;;
+		-h | --help) sed -n 's/^# \{0,1\}//; /^usage:/,/^Output:/p' "$0"; exit 0 ;;
+		*) die "unknown argument '$1'" ;;
+	esac
+done
+[ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap, chroot, mount)"
+for t in chroot mount umount timeout qemu-system-x86_64; do
+	command -v "$t" >/dev/null 2>&1 || die "$t not found"
+done
+
+base=$(sh "$here/e2e-chroot.sh") || die "cannot prepare the base chroot"
+modules=$(sed 's/#.*//' "$repo/dkms.conf" | awk '{ for (i = 1; i <= NF; i++) print $i }' |
+	sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\{0,1\}\([A-Za-z0-9_]*\)"\{0,1\}$/\1/p' | tr '\n' ' ')
+old=$(sed -n 's/^old=//p' "$base/.hvl-ready")
+new=$(sed -n 's/^new=//p' "$base/.hvl-ready")
+mkdir -p "$logs" "$top/run"
+results=$logs/results.txt
+: >"$results"
+t_all=$(date +%s)
+
+pass() { printf 'PASS %s\n' "$1" | tee -a "$results"; }
+fail() { printf 'FAIL %s: %s\n' "$1" "$2" | tee -a "$results"; }
+
+# ------------------------------------------------------------ overlays
+
+unmount_below() {
+	ub_dir=$(cd "$1" 2>/dev/null && pwd -P) || return 0
+	awk -v d="$ub_dir" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/self/mounts | sort -r |
+		while IFS= read -r ub_m; do
+			umount "$ub_m" 2>/dev/null || umount -l "$ub_m" 2>/dev/null || true
+		done
+}
+
+# up NAME: a fresh overlay of the base at $root, with /proc, /sys, /dev
+# and a clean copy of the source tree in /root/hvl-checkout.
+up() {
+	sc=$1
+	d=$top/run/$sc
+	unmount_below "$d"
+	rm -rf --one-file-system "$d"
+	mkdir -p "$d/upper" "$d/work" "$d/root"
+	root=$d/root
+	mount -t overlay overlay -o "lowerdir=$base,upperdir=$d/upper,workdir=$d/work" "$root"
+	mount -t proc proc "$root/proc"
+	mount -t sysfs sysfs "$root/sys"
+	mount --bind /dev "$root/dev"
+	log=$logs/$sc.log
+	: >"$log"
+	sh "$repo/install.sh" --export-source "$root/root/hvl-checkout" >>"$log" 2>&1
+}
+
+down() {
+	unmount_below "$top/run/$1"
+	[ "$keep" = 1 ] || rm -rf --one-file-system "${top:?}/run/$1"
+}
+
+# in_root CMD: run CMD in the current overlay, output to the log; the
+# exit status is CMD's (124 on timeout).
+in_root() {
+	printf '\n### %s\n' "$*" >>"$log"
+	timeout -k 10 "$step_timeout" chroot "$root" /usr/bin/env -i \
+		PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
+		DEBIAN_FRONTEND=noninteractive /bin/sh -c "$*" >>"$log" 2>&1
+}
+
+# check NAME CMD: PASS if CMD succeeds in the overlay.
+check() {
+	ck_name=$1
+	shift
+	if in_root "$*"; then
+		pass "$sc/$ck_name"
+	else
+		fail "$sc/$ck_name" "'$*' failed (log: $log)"
+	fi
+}
+
+# step NAME CMD: like check, timed.
+step() {
+	st_t=$(date +%s)
+	check "$@"
+	printf '%s %ss\n' "$sc/$1" "$(($(date +%s) - st_t))" >>"$logs/times.txt"
+}
+
+# What must be true when our modules are installed for kernel $1 by DKMS
+# ($2 = dkms) or directly ($2 = make): every module dkms.conf lists is
+# installed and chosen by modprobe; the boot modules (hv_vmbus, storage)
+# are in the initramfs.
+installed_checks() {
+	if [ "$2" = dkms ]; then
+		ic_dir=updates/dkms
+		check "dkms-status:$1" "dkms status -m hyperv-lic | grep -F 'hyperv-lic/' | grep -F ', $1, ' | grep -q ': installed'"
+	else
+		ic_dir=updates
+	fi
+	for ic_m in $modules; do
+		check "module-file:$ic_m:$1" "ls /lib/modules/$1/$ic_dir/$ic_m.ko*"
+		check "modprobe-picks-ours:$ic_m:$1" "modinfo -k $1 -n $ic_m | grep -q /$ic_dir/"
+		case $ic_m in
+			hv_vmbus | hv_storvsc | hv_blkvsc)
+				check "initramfs:$ic_m:$1" "lsinitramfs /boot/initrd.img-$1 | grep -q 'modules/$1/$ic_dir/$ic_m.ko'" ;;
+		esac
+	done
+}
+
+# Nothing of ours left (the checkout and the test's own probe aside).
+gone_checks() {
+	check "nothing-left:files" "! find / -xdev \\( -path /root/hvl-checkout -o -path /proc \\) -prune -o \\( -name '*hyperv-lic*' ! -name hyperv-lic-install.log \\) -print | grep ."
+	check "nothing-left:modules" "! find /lib/modules \\( -path '*/updates/*' -o -path '*/extra/*' \\) -name 'hv_*' | grep ."
+	check "nothing-left:dkms" "! { command -v dkms >/dev/null && dkms status -m hyperv-lic | grep .; }"
+	for gc_k in "$old" "$new"; do
+		[ -f "$root/boot/initrd.img-$gc_k" ] || continue
+		check "initramfs-without-ours:$gc_k" "! lsinitramfs /boot/initrd.img-$gc_k | grep -E 'updates/(dkms/)?hv_'"
+	done
+}
+
+kernel_update() {
+	step "kernel-update:$new" "apt-get -q -y --no-download install linux-image-$new linux-headers-$new"
+}
+
+modules_list() {
+	in_root "sed -i 's/^MODULES=.*/MODULES=list/' /etc/initramfs-tools/initramfs.conf" || true
+}
+
+# ------------------------------------------------------------ scenarios
+
+scenario_dkms() {
+	up dkms
+	cp "$here/e2e-probe" "$root/etc/initramfs-tools/scripts/init-premount/hvl-probe"
+	chmod 0755 "$root/etc/initramfs-tools/scripts/init-premount/hvl-probe"
+	step "install.sh" "sh /root/hvl-checkout/install.sh --replace-inbox --kernel $old"
+	installed_checks "$old" dkms
+	check "hooks-installed" "test -x /etc/kernel/postinst.d/hyperv-lic && test -x /etc/kernel/header_postinst.d/hyperv-lic && test -x /etc/initramfs-tools/hooks/hyperv-lic"
+	check "backup-kept" "test -f /boot/initrd.img-$old.hyperv-lic.bak"
+	# For the QEMU scenario: the kernel and the initramfs install.sh made.
+	mkdir -p "$top/run/qemu-input"
+	cp "$root/boot/vmlinuz-$old" "$top/run/qemu-input/vmlinuz"
+	cp "$root/boot/initrd.img-$old" "$top/run/qemu-input/initrd.img"
+	echo "$old" >"$top/run/qemu-input/release"
+	sums="cksum /boot/initrd.img-$old /lib/modules/$old/updates/dkms/hv_*.ko* /etc/modprobe.d/hyperv-lic.conf /etc/depmod.d/hyperv-lic.conf /var/lib/hyperv-lic/settings"
+	in_root "$sums >/tmp/sums.1"
+	step "second-run" "sh /root/hvl-checkout/install.sh --replace-inbox --kernel $old >/tmp/second.out && cat /tmp/second.out && ! grep -E 'dkms (build|install)|initramfs' /tmp/second.out"
+	check "second-run-changes-nothing" "$sums >/tmp/sums.2 && cmp /tmp/sums.1 /tmp/sums.2"
+	kernel_update
+	installed_checks "$new" dkms
+	check "status" "sh /root/hvl-checkout/install.sh --status >/tmp/status.out && grep 'kernel $new' /tmp/status.out"
+	step "uninstall" "sh /root/hvl-checkout/install.sh --uninstall"
+	gone_checks
+	down dkms
+}
+
+scenario_deb() {
+	deb=
+	for f in "$repo"/build/deb/hyperv-lic-dkms_*_all.deb; do
+		[ -f "$f" ] && deb=$f
+	done
+	if [ -z "$deb" ]; then
+		fail "deb/package" "no build/deb/hyperv-lic-dkms_*_all.deb (run sh packaging/deb/build.sh)"
+		return 0
+	fi
+	up deb
+	modules_list
+	cp "$deb" "$root/tmp/hvl-e2e.deb"
+	# dpkg, not apt: apt 2.6 calls a local .deb in a chroot "not absolute".
+	step "dpkg-install" "dpkg -i /tmp/hvl-e2e.deb && rm -f /tmp/hvl-e2e.deb"
+	installed_checks "$old" dkms
+	kernel_update
+	installed_checks "$new" dkms
+	step "apt-purge" "apt-get -q -y purge hyperv-lic-dkms"
+	gone_checks
+	check "no-source-left" "! test -e /usr/src/hyperv-lic-0.1.0"
+	down deb
+}
+
+scenario_nodkms() {
+	up nodkms
+	modules_list
+	check "purge-dkms" "dpkg --purge dkms && ! command -v dkms"
+	step "install.sh" "sh /root/hvl-checkout/install.sh --replace-inbox --kernel $old"
+	installed_checks "$old" make
+	check "hooks-installed" "test -x /etc/kernel/postinst.d/hyperv-lic && test -x /etc/kernel/header_postinst.d/hyperv-lic"
+	kernel_update
+	installed_checks "$new" make
+	step "uninstall" "sh /root/hvl-checkout/install.sh --uninstall"
+	gone_checks
+	down nodkms
+}
+
+scenario_qemu() {
+	sc=qemu
+	qi=$top/run/qemu-input
+	if [ ! -f "$qi/initrd.img" ]; then
+		fail "qemu/boot" "no initramfs from the dkms scenario (run it first)"
+		return 0
+	fi
+	rel=$(cat "$qi/release")
+	serial=$logs/qemu-serial.log
+	q_t=$(date +%s)
+	timeout -k 10 "$qemu_timeout" qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic \
+		-no-reboot -nic none -kernel "$qi/vmlinuz" -initrd "$qi/initrd.img" \
+		-append "console=ttyS0 panic=-1 loglevel=7 hvl.probe=1" </dev/null >"$serial" 2>&1 || true
+	printf 'qemu/boot %ss\n' "$(($(date +%s) - q_t))" >>"$logs/times.txt"
+	tr -d '\r' <"$serial" >"$serial.txt"
+	if grep -q 'HVL-PROBE-END' "$serial.txt"; then
+		pass "qemu/boot:$rel"
+	else
+		fail "qemu/boot:$rel" "no HVL-PROBE-END on the console (log: $serial)"
+		return 0
+	fi
+	if grep -q "HVL-PROBE modprobe: insmod /lib/modules/$rel/updates/dkms/hv_vmbus.ko" "$serial.txt" ||
+		grep -q "HVL-PROBE modprobe: insmod /usr/lib/modules/$rel/updates/dkms/hv_vmbus.ko" "$serial.txt"; then
+		pass "qemu/loaded-from-initramfs-updates"
+	else
+		fail "qemu/loaded-from-initramfs-updates" "modprobe -v did not insmod updates/dkms/hv_vmbus.ko (log: $serial)"
+	fi
+	if grep -q 'hv_vmbus: not a Hyper-V guest (load with sim=1 for the simulator)' "$serial.txt"; then
+		pass "qemu/declines-with-log-line"
+	else
+		fail "qemu/declines-with-log-line" "no 'hv_vmbus: not a Hyper-V guest (load with sim=1 for the simulator)' (log: $serial)"
+	fi
+	if grep -q "HVL-PROBE modprobe: .*No such device" "$serial.txt" && grep -q 'HVL-PROBE rc=[1-9]' "$serial.txt"; then
+		pass "qemu/enodev"
+	else
+		fail "qemu/enodev" "modprobe did not fail with 'No such device' (-ENODEV) (log: $serial)"
+	fi
+	if grep -E -q 'Oops|BUG:|Call Trace|WARNING: CPU' "$serial.txt"; then
+		fail "qemu/clean-log" "kernel complained (log: $serial)"
+	else
+		pass "qemu/clean-log"
+	fi
+}
+
+: >"$logs/times.txt"
+trap 'for s in dkms deb nodkms; do unmount_below "$top/run/$s"; done' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+for s in $scenarios; do
+	s_t=$(date +%s)
+	note "scenario $s"
+	case $s in
+		dkms) scenario_dkms ;;
+		deb) scenario_deb ;;
+		nodkms) scenario_nodkms ;;
+		qemu) scenario_qemu ;;
+		*) die "unknown scenario '$s' (dkms deb nodkms qemu)" ;;
+	esac
+	printf 'scenario %s %ss\n' "$s" "$(($(date +%s) - s_t))" | tee -a "$logs/times.txt" >&2
+done
+
+pass_n=$(grep -c '^PASS ' "$results" || true)
+fail_n=$(grep -c '^FAIL ' "$results" || true)
+note "e2e took $(($(date +%s) - t_all))s (times: $logs/times.txt)"
+echo "$pass_n passed, $fail_n failed"
+[ "$fail_n" -eq 0 ] && [ "$pass_n" -gt 0 ]

@@ -1,0 +1,769 @@
+#!/usr/bin/env bats
+# tests/install/install.bats: install.sh against fake roots of each
+# release, with the system commands as recording stubs (helpers.bash).
+
+load helpers
+
+# ------------------------------------------------------------ per release
+
+@test "rhel5: make path, mkinitrd --preload, boot-time service" {
+	setup_root rhel5
+	without dkms
+	hvl
+	status_is 0
+	called "^make -C [^ ]*/build-$K/src -j[0-9]+ KVER=$K KDIR=<R>/lib/modules/$K/build\$"
+	called "^depmod -b <R> -a $K\$"
+	called "^mkinitrd -f $PRELOAD <R>/boot/initrd-$K.img $K\$"
+	called "^chkconfig --add hyperv-lic\$"
+	[ -f "$R/lib/modules/$K/updates/hv_vmbus.ko" ]
+	grep -q '^# chkconfig: 2345' "$R/etc/init.d/hyperv-lic"
+	grep -q -- "--hook \"\$(uname -r)\"" "$R/etc/init.d/hyperv-lic"
+	[ ! -e "$R/etc/kernel/postinst.d/hyperv-lic" ]
+	image_list "$K" | grep -qx "lib/modules/$K/updates/hv_vmbus.ko"
+	[ -f "$R/boot/initrd-$K.img.hyperv-lic.bak" ]
+	grep -q '^override hv_vmbus \* updates$' "$R/etc/depmod.d/hyperv-lic.conf"
+	[ -f "$R/usr/src/hyperv-lic-0.1.0/dkms.conf" ]
+	[ -f "$R/usr/src/hyperv-lic-0.1.0/src/Kbuild" ]
+	grep -q '^mode=make$' "$R/var/lib/hyperv-lic/settings"
+	output_has "note: no dkms command"
+}
+
+@test "rhel5: DKMS 2.x add, build, install" {
+	setup_root rhel5
+	export STUB_DKMS_VERSION=2.2.0.3
+	hvl
+	status_is 0
+	called "^dkms add -m hyperv-lic -v 0.1.0\$"
+	called "^dkms build -m hyperv-lic -v 0.1.0 -k $K\$"
+	called "^dkms install -m hyperv-lic -v 0.1.0 -k $K\$"
+	not_called "^make "
+	called "^mkinitrd -f $PRELOAD <R>/boot/initrd-$K.img $K\$"
+	image_list "$K" | grep -qx "lib/modules/$K/updates/dkms/hv_vmbus.ko"
+	grep -q '^mode=dkms$' "$R/var/lib/hyperv-lic/settings"
+}
+
+@test "centos6: dracut --add-drivers, postinst.d hook, lsinitrd check" {
+	setup_root centos6
+	without dkms
+	hvl
+	status_is 0
+	called "^dracut -f --add-drivers $BOOTQ <R>/boot/initramfs-$K.img $K\$"
+	called "^lsinitrd <R>/boot/initramfs-$K.img\$"
+	[ -x "$R/etc/kernel/postinst.d/hyperv-lic" ]
+	[ -x "$R/etc/kernel/postrm.d/hyperv-lic" ]
+	grep -q "add_drivers+=\" $BOOT \"" "$R/etc/dracut.conf.d/hyperv-lic.conf"
+	image_list "$K" | grep -qx "usr/lib/modules/$K/updates/hv_vmbus.ko"
+}
+
+@test "rhel7: in-box drivers are kept without --replace-inbox" {
+	setup_root rhel7
+	use_inbox
+	snapshot >"$BATS_TEST_TMPDIR/before"
+	hvl
+	status_is 0
+	output_has "ships its own Hyper-V drivers"
+	output_has "use --replace-inbox"
+	not_called "^(make|dkms (add|build|install)|dracut|depmod) "
+	snapshot >"$BATS_TEST_TMPDIR/after"
+	same_snapshot "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "rhel7: --replace-inbox with DKMS lists what stops loading" {
+	setup_root rhel7
+	use_inbox
+	hvl --replace-inbox
+	status_is 0
+	called "^dkms install -m hyperv-lic -v 0.1.0 -k $K --force\$"
+	stop=
+	for m in hv_balloon hv_netvsc hv_storvsc hv_utils; do
+		ours "$m" || stop="$stop $m"
+	done
+	output_has "will stop loading:$stop"
+	if ours hv_storvsc; then
+		! output_has "no replacement for the in-box storage driver hv_storvsc" 2>/dev/null
+	else
+		output_has "no replacement for the in-box storage driver hv_storvsc"
+	fi
+	called "^dracut -f --add-drivers $BOOTQ <R>/boot/initramfs-$K.img $K\$"
+	grep -q '^override hv_vmbus \* updates/dkms$' "$R/etc/depmod.d/hyperv-lic.conf"
+	image_list "$K" | grep -qx "usr/lib/modules/$K/updates/dkms/hv_vmbus.ko"
+	[ -x "$R/etc/kernel/postinst.d/hyperv-lic" ]
+	grep -q '^replace_inbox=1$' "$R/var/lib/hyperv-lic/settings"
+}
+
+@test "ol8: kernel-install plugin and dracut" {
+	setup_root ol8
+	without dkms
+	hvl
+	status_is 0
+	called "^dracut -f --add-drivers $BOOTQ <R>/boot/initramfs-$K.img $K\$"
+	[ -x "$R/etc/kernel/install.d/45-hyperv-lic.install" ]
+	grep -q -- '--no-initramfs' "$R/etc/kernel/install.d/45-hyperv-lic.install"
+	[ ! -e "$R/etc/kernel/postinst.d/hyperv-lic" ]
+}
+
+@test "rhel9: kernel-install plugin, DKMS, headers package named kernel-devel-VER" {
+	setup_root rhel9
+	hvl
+	status_is 0
+	called "^dkms install -m hyperv-lic -v 0.1.0 -k $K\$"
+	[ -x "$R/etc/kernel/install.d/45-hyperv-lic.install" ]
+	rm -rf "$R/lib/modules/$K/build"
+	hvl --uninstall
+	status_is 0
+	hvl
+	status_is 4
+	output_has "kernel-devel-$K"
+	output_has "dnf install"
+}
+
+@test "sles11: mkinitrd -m ours + INITRD_MODULES, sysconfig untouched, insserv service" {
+	setup_root sles11
+	without dkms
+	cp "$R/etc/sysconfig/kernel" "$BATS_TEST_TMPDIR/sysconfig.orig"
+	hvl
+	status_is 0
+	called "^mkinitrd -b <R>/boot -k vmlinuz-$K -i initrd-$K -m '$BOOT piix ata_piix'\$"
+	# A later kernel's own mkinitrd run must not meet a module that is
+	# not built for it yet: INITRD_MODULES stays as it was.
+	cmp "$R/etc/sysconfig/kernel" "$BATS_TEST_TMPDIR/sysconfig.orig"
+	called "^insserv hyperv-lic\$"
+	grep -q '^### BEGIN INIT INFO' "$R/etc/init.d/hyperv-lic"
+	image_list "$K" | grep -qx "lib/modules/$K/updates/hv_vmbus.ko"
+	hvl --uninstall
+	status_is 0
+	called "^mkinitrd -b <R>/boot -k vmlinuz-$K -i initrd-$K\$"
+	called "^insserv -r hyperv-lic\$"
+}
+
+@test "sles12: dracut to /boot/initrd-VER, systemd rebuild service enabled" {
+	setup_root sles12
+	without dkms
+	hvl
+	status_is 0
+	called "^dracut -f --add-drivers $BOOTQ <R>/boot/initrd-$K $K\$"
+	grep -q '^ExecStart=/bin/sh /usr/src/hyperv-lic-0.1.0/install.sh --hook %v$' \
+		"$R/etc/systemd/system/hyperv-lic-rebuild.service"
+	[ -L "$R/etc/systemd/system/multi-user.target.wants/hyperv-lic-rebuild.service" ]
+}
+
+@test "sles15: DKMS, dracut, headers package named kernel-default-devel" {
+	setup_root sles15
+	hvl
+	status_is 0
+	called "^dkms install -m hyperv-lic -v 0.1.0 -k $K\$"
+	called "^dracut -f --add-drivers $BOOTQ <R>/boot/initrd-$K $K\$"
+	add_kernel 5.14.21-150500.55.28-default
+	rm -rf "$R/lib/modules/5.14.21-150500.55.28-default/build"
+	hvl --kernel 5.14.21-150500.55.28-default
+	status_is 4
+	output_has "kernel-default-devel (version 5.14.21-150500.55.28)"
+	output_has "zypper install"
+}
+
+@test "debian: DKMS 3, update-initramfs, kernel and initramfs-tools hooks" {
+	setup_root debian
+	use_inbox
+	hvl --replace-inbox
+	status_is 0
+	called "^dkms add -m hyperv-lic -v 0.1.0\$"
+	called "^dkms build -m hyperv-lic -v 0.1.0 -k $K\$"
+	called "^dkms install -m hyperv-lic -v 0.1.0 -k $K --force\$"
+	called "^update-initramfs -u -k $K\$"
+	called "^lsinitramfs <R>/boot/initrd.img-$K\$"
+	[ -x "$R/etc/kernel/postinst.d/hyperv-lic" ]
+	grep -q -- '--no-initramfs' "$R/etc/kernel/postinst.d/hyperv-lic"
+	[ -x "$R/etc/kernel/header_postinst.d/hyperv-lic" ]
+	[ -x "$R/etc/kernel/postrm.d/hyperv-lic" ]
+	[ -x "$R/etc/initramfs-tools/hooks/hyperv-lic" ]
+	grep -qx "manual_add_modules $BOOT" "$R/etc/initramfs-tools/hooks/hyperv-lic"
+	image_list "$K" | grep -qx "usr/lib/modules/$K/updates/dkms/hv_vmbus.ko"
+	# The in-box copy is no longer the one in the image.
+	! image_list "$K" | grep -q "kernel/drivers/hv/hv_vmbus.ko"
+}
+
+@test "ubuntu: detected through os-release; make path; linux-headers-VER named" {
+	setup_root ubuntu
+	without dkms
+	hvl
+	status_is 0
+	output_has "Ubuntu 22.04"
+	called "^update-initramfs -u -k $K\$"
+	[ -f "$R/lib/modules/$K/updates/hv_vmbus.ko" ]
+	add_kernel 5.15.0-92-generic
+	rm -rf "$R/lib/modules/5.15.0-92-generic/build"
+	hvl --kernel 5.15.0-92-generic
+	status_is 4
+	output_has "linux-headers-5.15.0-92-generic"
+	output_has "apt-get install"
+}
+
+# ------------------------------------------------------------ modules
+
+@test "module list: dkms.conf names exactly what src/Kbuild builds" {
+	conf=$(conf_modules "$REPO/dkms.conf" | tr ' ' '\n' | sort)
+	kbuild=$(sh "$BATS_TEST_DIRNAME/kbuild-modules.sh" "$REPO/src" | sort)
+	[ -n "$conf" ]
+	[ "$conf" = "$kbuild" ]
+}
+
+@test "adding a storage module is one dkms.conf line: installed, in the initramfs, before ata_piix" {
+	setup_root debian
+	without dkms
+	tree_copy
+	add_module hv_blkvsc
+	hvl
+	status_is 0
+	[ -f "$R/lib/modules/$K/updates/hv_blkvsc.ko" ]
+	grep -qx "manual_add_modules $BOOT" "$R/etc/initramfs-tools/hooks/hyperv-lic"
+	case " $BOOT " in *" hv_blkvsc "*) ;; *) false ;; esac
+	image_list "$K" | grep -qx "usr/lib/modules/$K/updates/hv_blkvsc.ko"
+	grep -qx "softdep ata_piix pre: ${BOOT#hv_vmbus }" "$R/etc/modprobe.d/hyperv-lic.conf"
+	! grep -q '^alias' "$R/etc/modprobe.d/hyperv-lic.conf"
+	[ "$(grep -c '^override hv_blkvsc ' "$R/etc/depmod.d/hyperv-lic.conf")" -eq 3 ]
+}
+
+@test "old module-init-tools (centos6): install command instead of softdep, nothing claimed twice" {
+	setup_root centos6
+	without dkms
+	tree_copy
+	add_module hv_storvsc
+	add_module hv_blkvsc
+	hvl
+	status_is 0
+	called "^dracut -f --add-drivers $BOOTQ <R>/boot/initramfs-$K.img $K\$"
+	grep -q '^install ata_piix { /sbin/modprobe hv_storvsc >/dev/null 2>&1; /sbin/modprobe hv_blkvsc >/dev/null 2>&1; } ; /sbin/modprobe --ignore-install ata_piix \$CMDLINE_OPTS$' \
+		"$R/etc/modprobe.d/hyperv-lic.conf"
+	[ "$(grep -c '^install ' "$R/etc/modprobe.d/hyperv-lic.conf")" -eq 1 ]
+	! grep -q -E '^(alias|softdep|options)' "$R/etc/modprobe.d/hyperv-lic.conf"
+}
+
+@test "rhel5 with a storage module: mkinitrd preloads vmbus then storage" {
+	setup_root rhel5
+	without dkms
+	tree_copy
+	add_module hv_storvsc
+	hvl
+	status_is 0
+	case "$PRELOAD " in "--preload=hv_vmbus --preload=hv_storvsc "*) ;; *) false ;; esac
+	called "^mkinitrd -f $PRELOAD <R>/boot/initrd-$K.img $K\$"
+	image_list "$K" | grep -qx "lib/modules/$K/updates/hv_storvsc.ko"
+}
+
+# ------------------------------------------------------------ kernels
+
+@test "--kernel is repeatable; --all-kernels takes kernels with a build tree or image" {
+	setup_root debian
+	without dkms
+	add_kernel 6.1.0-56-amd64
+	mkdir -p "$R/lib/modules/6.1.0-40-amd64/kernel"
+	hvl --kernel "$K" --kernel 6.1.0-56-amd64
+	status_is 0
+	called "^update-initramfs -u -k $K\$"
+	called "^update-initramfs -u -k 6.1.0-56-amd64\$"
+	hvl --uninstall
+	status_is 0
+	: >"$STUB_LOG"
+	hvl --all-kernels
+	status_is 0
+	called "KVER=$K "
+	called "KVER=6.1.0-56-amd64 "
+	not_called "6.1.0-40-amd64"
+}
+
+@test "a kernel the tree cannot build for gets the compiler's reason (exit 5), nothing changed" {
+	setup_root centos6
+	without dkms
+	snapshot >"$BATS_TEST_TMPDIR/before"
+	export STUB_MAKE_ERROR="src/vmbus/hv.c:42:3: error: implicit declaration of function 'wrmsrl'"
+	hvl
+	status_is 5
+	output_has "kernel $K: the modules did not build"
+	output_has "implicit declaration of function 'wrmsrl'"
+	snapshot >"$BATS_TEST_TMPDIR/after"
+	same_snapshot "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "dkms build failure: make.log error shown (exit 5), DKMS entry removed" {
+	setup_root debian
+	snapshot >"$BATS_TEST_TMPDIR/before"
+	export STUB_MAKE_ERROR="src/compat/hv_kernel.c:7:10: fatal error: asm/mshyperv.h: No such file or directory"
+	hvl --kernel "$K"
+	status_is 5
+	output_has "fatal error: asm/mshyperv.h"
+	called "^dkms remove -m hyperv-lic -v 0.1.0 --all\$"
+	rm -rf "$R/var/lib/dkms"
+	snapshot >"$BATS_TEST_TMPDIR/after"
+	same_snapshot "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "no kernel hook dir, no gcc: prerequisites named (exit 4), nothing changed" {
+	setup_root debian
+	without gcc update-initramfs
+	snapshot >"$BATS_TEST_TMPDIR/before"
+	hvl
+	status_is 4
+	output_has "gcc"
+	output_has "initramfs-tools"
+	output_has "apt-get install gcc initramfs-tools"
+	snapshot >"$BATS_TEST_TMPDIR/after"
+	same_snapshot "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+# ------------------------------------------------------------ failures
+
+# fail_step DISTRO STUB_FAIL EXPECTED-EXIT [install.sh args]: the step
+# fails; the exit code says which; the fake root is as before.
+fail_step() {
+	setup_root "$1"
+	[ "$1" != rhel7 ] || use_inbox
+	snapshot >"$BATS_TEST_TMPDIR/before"
+	export STUB_FAIL=$2
+	want=$3
+	shift 3
+	hvl "$@"
+	status_is "$want"
+	output_has "putting back"
+	snapshot >"$BATS_TEST_TMPDIR/after"
+	same_snapshot "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "failure: dkms add -> exit 6, nothing changed" {
+	fail_step debian "dkms:add" 6 --replace-inbox
+}
+
+@test "failure: dkms install -> exit 6, nothing changed" {
+	fail_step rhel7 "dkms:install" 6 --replace-inbox
+}
+
+@test "failure: depmod -> exit 6, modules removed again" {
+	fail_step centos6 "depmod" 6 --no-dkms
+}
+
+@test "failure: chkconfig --add -> exit 6, nothing changed" {
+	fail_step rhel5 "chkconfig" 6 --no-dkms
+}
+
+@test "failure: update-initramfs -> exit 7, previous image restored" {
+	fail_step debian "update-initramfs" 7 --replace-inbox
+	output_has "building the initramfs failed"
+}
+
+@test "failure: dracut -> exit 7, previous image restored" {
+	fail_step rhel7 "dracut" 7 --replace-inbox
+}
+
+@test "failure: mkinitrd (RHEL 5) -> exit 7, previous image restored" {
+	fail_step rhel5 "mkinitrd" 7 --no-dkms
+}
+
+@test "failure: mkinitrd (SLES 11) -> exit 7, previous image restored" {
+	fail_step sles11 "mkinitrd" 7 --no-dkms
+}
+
+@test "failure: initramfs listing fails -> exit 7, previous image restored" {
+	fail_step sles12 "lsinitrd:initrd-4.12.14-122.37-default" 7 --no-dkms
+}
+
+@test "failure: new initramfs lacks our modules -> exit 7, previous image restored" {
+	setup_root debian
+	without dkms
+	snapshot >"$BATS_TEST_TMPDIR/before"
+	export STUB_INITRD_OMIT=1
+	hvl
+	status_is 7
+	output_has "lacks our modules"
+	snapshot >"$BATS_TEST_TMPDIR/after"
+	same_snapshot "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "failure on the second kernel undoes the first one too" {
+	setup_root centos6
+	without dkms
+	add_kernel 2.6.32-696.el6.x86_64
+	snapshot >"$BATS_TEST_TMPDIR/before"
+	export STUB_FAIL="dracut:2.6.32-696.el6.x86_64"
+	hvl --all-kernels
+	status_is 7
+	snapshot >"$BATS_TEST_TMPDIR/after"
+	same_snapshot "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "failure during --uninstall puts our installation back" {
+	setup_root centos6
+	without dkms
+	hvl
+	status_is 0
+	snapshot >"$BATS_TEST_TMPDIR/before"
+	export STUB_FAIL=dracut
+	hvl --uninstall
+	status_is 7
+	snapshot >"$BATS_TEST_TMPDIR/after"
+	same_snapshot "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+# ------------------------------------------------------------ modes
+
+@test "--dry-run prints the plan and changes nothing" {
+	setup_root debian
+	use_inbox
+	snapshot >"$BATS_TEST_TMPDIR/before"
+	hvl --dry-run --replace-inbox
+	status_is 0
+	output_has "would run: dkms add -m hyperv-lic -v 0.1.0"
+	output_has "would run: update-initramfs -u -k $K"
+	output_has "would write $R/etc/modprobe.d/hyperv-lic.conf"
+	[ -z "$(mutating_calls)" ]
+	snapshot >"$BATS_TEST_TMPDIR/after"
+	same_snapshot "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	[ ! -e "$R/var/log/hyperv-lic-install.log" ]
+}
+
+@test "--dry-run --uninstall changes nothing" {
+	setup_root sles12
+	without dkms
+	hvl
+	status_is 0
+	snapshot >"$BATS_TEST_TMPDIR/before"
+	: >"$STUB_LOG"
+	hvl --uninstall --dry-run
+	status_is 0
+	output_has "would run: dracut -f <R>/boot/initrd-$K $K" || output_has "would run: dracut -f $R/boot/initrd-$K $K"
+	[ -z "$(mutating_calls)" ]
+	snapshot >"$BATS_TEST_TMPDIR/after"
+	same_snapshot "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+idempotent() {
+	snapshot >"$BATS_TEST_TMPDIR/first"
+	: >"$STUB_LOG"
+	hvl "$@"
+	status_is 0
+	[ -z "$(mutating_calls)" ] || { mutating_calls >&2; return 1; }
+	snapshot >"$BATS_TEST_TMPDIR/second"
+	same_snapshot "$BATS_TEST_TMPDIR/first" "$BATS_TEST_TMPDIR/second"
+}
+
+@test "second run changes nothing (debian, DKMS)" {
+	setup_root debian
+	use_inbox
+	hvl --replace-inbox
+	status_is 0
+	idempotent --replace-inbox
+}
+
+@test "second run changes nothing (rhel5, make path)" {
+	setup_root rhel5
+	without dkms
+	hvl
+	status_is 0
+	idempotent
+}
+
+@test "second run changes nothing (sles11, make path)" {
+	setup_root sles11
+	without dkms
+	hvl
+	status_is 0
+	idempotent
+}
+
+@test "second run changes nothing (sles15, DKMS)" {
+	setup_root sles15
+	hvl
+	status_is 0
+	idempotent
+}
+
+uninstall_clean() {
+	snapshot >"$BATS_TEST_TMPDIR/pristine"
+	hvl "$@"
+	status_is 0
+	hvl --uninstall
+	status_is 0
+	! image_list "$K" | grep -E '(updates|extra)/'
+	# Same files as before (the rebuilt image has new content); system
+	# directories such as /etc/modprobe.d may stay.
+	grep -v '/$' "$BATS_TEST_TMPDIR/pristine" | sed 's/ .*//' >"$BATS_TEST_TMPDIR/pristine.paths"
+	snapshot | grep -v '/$' | sed 's/ .*//' >"$BATS_TEST_TMPDIR/after.paths"
+	[ ! -d "$R/lib/modules/$K/updates" ]
+	same_snapshot "$BATS_TEST_TMPDIR/pristine.paths" "$BATS_TEST_TMPDIR/after.paths"
+}
+
+@test "--uninstall leaves no file of ours (debian, DKMS, in-box replaced)" {
+	setup_root debian
+	use_inbox
+	uninstall_clean --replace-inbox
+	called "^dkms remove -m hyperv-lic -v 0.1.0 --all\$"
+	image_list "$K" | grep -q "kernel/drivers/hv/hv_vmbus.ko" || true
+}
+
+@test "--uninstall leaves no file of ours (rhel5, make path)" {
+	setup_root rhel5
+	without dkms
+	uninstall_clean
+	called "^chkconfig --del hyperv-lic\$"
+	called "^mkinitrd -f <R>/boot/initrd-$K.img $K\$"
+}
+
+@test "--uninstall leaves no file of ours (sles12, systemd)" {
+	setup_root sles12
+	without dkms
+	uninstall_clean
+}
+
+@test "--uninstall leaves no file of ours (rhel9, DKMS)" {
+	setup_root rhel9
+	uninstall_clean
+}
+
+@test "--status reports per kernel" {
+	setup_root debian
+	use_inbox
+	add_kernel 6.1.0-56-amd64
+	hvl --replace-inbox --kernel "$K"
+	status_is 0
+	mkdir -p "$R/sys/module/hv_vmbus"
+	echo STUBSRCVERSION >"$R/sys/module/hv_vmbus/srcversion"
+	hvl --status
+	status_is 0
+	output_has "installed 0.1.0 (mode dkms, in-box drivers replaced)"
+	output_has "kernel $K (running):"
+	output_has "installed:   hv_vmbus=updates/dkms/hv_vmbus.ko"
+	output_has "initrd.img-$K (has our modules)"
+	output_has "loaded:       hv_vmbus (ours)"
+	output_has "kernel 6.1.0-56-amd64:"
+	output_has "installed:   none"
+}
+
+# ------------------------------------------------------------ hooks
+
+@test "hook: a new kernel gets our modules and initramfs without the admin (make path)" {
+	setup_root centos6
+	without dkms
+	hvl
+	status_is 0
+	add_kernel 2.6.32-696.el6.x86_64
+	: >"$STUB_LOG"
+	run /usr/bin/env PATH="$TEST_PATH" sh "$R/etc/kernel/postinst.d/hyperv-lic" 2.6.32-696.el6.x86_64 /boot/vmlinuz-2.6.32-696.el6.x86_64
+	# The hook calls /usr/src/...: outside a real root it cannot; call it as
+	# the hook would, from the installed copy.
+	hvl --hook 2.6.32-696.el6.x86_64
+	status_is 0
+	called "KVER=2.6.32-696.el6.x86_64 "
+	called "^dracut -f --add-drivers $BOOTQ <R>/boot/initramfs-2.6.32-696.el6.x86_64.img 2.6.32-696.el6.x86_64\$"
+	[ -f "$R/var/lib/hyperv-lic/kernels/2.6.32-696.el6.x86_64" ]
+	hvl --hook-remove 2.6.32-696.el6.x86_64
+	status_is 0
+	[ ! -e "$R/lib/modules/2.6.32-696.el6.x86_64/updates/hv_vmbus.ko" ]
+}
+
+@test "hook: Debian image hook leaves the initramfs to initramfs-tools; headers hook rebuilds it" {
+	setup_root debian
+	hvl --replace-inbox
+	status_is 0
+	add_kernel 6.1.0-56-amd64 inbox
+	rm "$R/boot/initrd.img-6.1.0-56-amd64"
+	: >"$STUB_LOG"
+	hvl --hook 6.1.0-56-amd64 --no-initramfs
+	status_is 0
+	called "^dkms install -m hyperv-lic -v 0.1.0 -k 6.1.0-56-amd64 --force\$"
+	not_called "^update-initramfs"
+	write_image "$R/boot/initrd.img-6.1.0-56-amd64" 6.1.0-56-amd64 usr/lib/modules
+	hvl --hook 6.1.0-56-amd64
+	status_is 0
+	called "^update-initramfs -u -k 6.1.0-56-amd64\$"
+	image_list 6.1.0-56-amd64 | grep -qx "usr/lib/modules/6.1.0-56-amd64/updates/dkms/hv_vmbus.ko"
+}
+
+@test "hook: in-box kept policy removes what DKMS autoinstalled for a new kernel" {
+	setup_root debian
+	add_kernel 6.1.0-10-amd64
+	hvl --kernel 6.1.0-10-amd64
+	status_is 0
+	add_kernel 6.1.0-56-amd64 inbox
+	# DKMS's own kernel hook ran first.
+	"$BIN/dkms" install -m hyperv-lic -v 0.1.0 -k 6.1.0-56-amd64
+	hvl --hook 6.1.0-56-amd64
+	status_is 0
+	called "^dkms remove -m hyperv-lic -v 0.1.0 -k 6.1.0-56-amd64\$"
+	[ ! -e "$R/lib/modules/6.1.0-56-amd64/updates/dkms/hv_vmbus.ko" ]
+}
+
+@test "hook: without an install, the hook does nothing" {
+	setup_root debian
+	snapshot >"$BATS_TEST_TMPDIR/before"
+	hvl --hook "$K"
+	status_is 0
+	[ -z "$(mutating_calls)" ]
+}
+
+@test "hook: headers not there yet -> exit 0 with a note" {
+	setup_root debian
+	without dkms
+	hvl
+	status_is 0
+	add_kernel 6.1.0-56-amd64
+	rm -rf "$R/lib/modules/6.1.0-56-amd64/build"
+	hvl --hook 6.1.0-56-amd64
+	status_is 0
+	output_has "no build tree yet (linux-headers-6.1.0-56-amd64)"
+}
+
+# ------------------------------------------------------------ arguments
+
+@test "bad arguments: one clear line and usage, exit 2" {
+	setup_root debian
+	hvl --frobnicate
+	status_is 2
+	[ "${lines[0]}" = "install.sh: unknown argument '--frobnicate'" ]
+	output_has "usage: sudo ./install.sh [options]"
+	hvl --kernel
+	status_is 2
+	[ "${lines[0]}" = "install.sh: option --kernel needs a value" ]
+	hvl --kernel 9.9.9-none
+	status_is 2
+	output_has "no kernel 9.9.9-none"
+	hvl --all-kernels --kernel "$K"
+	status_is 2
+	hvl --help
+	status_is 0
+	output_has "Exit codes:"
+}
+
+@test "unknown distribution: exit 3" {
+	setup_root debian
+	printf 'ID=plan9\nVERSION_ID=4\n' >"$R/etc/os-release"
+	rm -f "$R/etc/debian_version"
+	hvl
+	status_is 3
+	output_has "distribution 'plan9' is not one install.sh knows"
+}
+
+@test "another install.sh running: exit 8" {
+	setup_root debian
+	mkdir -p "$R/var/lib/hyperv-lic.lock"
+	sleep 30 &
+	echo $! >"$R/var/lib/hyperv-lic.lock/pid"
+	hvl
+	kill %1 || true
+	status_is 8
+}
+
+@test "every command is logged" {
+	setup_root centos6
+	without dkms
+	hvl
+	status_is 0
+	grep -q '+ depmod -b ' "$R/var/log/hyperv-lic-install.log"
+	grep -q -F "+ dracut -f --add-drivers $BOOTQ " "$R/var/log/hyperv-lic-install.log"
+	grep -q '+ make -C ' "$R/var/log/hyperv-lic-install.log"
+}
+
+@test "runs under bash as well as dash" {
+	setup_root debian
+	use_inbox
+	HVL_SH=bash
+	hvl --replace-inbox
+	status_is 0
+	idempotent --replace-inbox
+	hvl --uninstall
+	status_is 0
+	[ ! -e "$R/etc/modprobe.d/hyperv-lic.conf" ]
+}
+
+# ------------------------------------------------------------ packages
+
+# package_tree: the sources where a -dkms package puts them; install.sh
+# runs from there.
+package_tree() {
+	dst=$R/usr/src/hyperv-lic-0.1.0
+	run /usr/bin/env PATH="$TEST_PATH" dash "$INSTALL_SH" --export-source "$dst"
+	status_is 0
+	INSTALL_SH=$dst/install.sh
+}
+
+@test "--package-configure: every kernel with headers, in-box replaced, package keeps /usr/src" {
+	setup_root debian
+	use_inbox
+	add_kernel 6.1.0-56-amd64 inbox
+	add_kernel 6.1.0-40-amd64
+	rm -rf "$R/lib/modules/6.1.0-40-amd64/build"
+	package_tree
+	hvl --package-configure
+	status_is 0
+	called "^dkms install -m hyperv-lic -v 0.1.0 -k $K --force\$"
+	called "^dkms install -m hyperv-lic -v 0.1.0 -k 6.1.0-56-amd64 --force\$"
+	not_called "6.1.0-40-amd64"
+	grep -q '^source=in-place$' "$R/var/lib/hyperv-lic/settings"
+	grep -q '^replace_inbox=1$' "$R/var/lib/hyperv-lic/settings"
+	[ -x "$R/etc/kernel/header_postinst.d/hyperv-lic" ]
+	image_list 6.1.0-56-amd64 | grep -qx "usr/lib/modules/6.1.0-56-amd64/updates/dkms/hv_vmbus.ko"
+	hvl --package-remove
+	status_is 0
+	[ -f "$R/usr/src/hyperv-lic-0.1.0/dkms.conf" ]
+	[ ! -e "$R/var/lib/hyperv-lic" ]
+	[ ! -e "$R/etc/kernel/header_postinst.d/hyperv-lic" ]
+	! image_list "$K" | grep -q updates/
+}
+
+@test "--package-configure without an initramfs tool: configured, initramfs left alone" {
+	setup_root sles15
+	without dracut lsinitrd
+	package_tree
+	hvl --package-configure
+	status_is 0
+	output_has "no dracut; leaving the initramfs alone"
+	called "^dkms install -m hyperv-lic -v 0.1.0 -k $K\$"
+	not_called "^dracut"
+}
+
+@test "--export-source copies the tree without build products" {
+	setup_root debian
+	run /usr/bin/env PATH="$TEST_PATH" dash "$INSTALL_SH" --export-source "$BATS_TEST_TMPDIR/export"
+	status_is 0
+	[ -f "$BATS_TEST_TMPDIR/export/dkms.conf" ]
+	[ -f "$BATS_TEST_TMPDIR/export/src/Kbuild" ]
+	[ -z "$(find "$BATS_TEST_TMPDIR/export" -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -path '*generated*')" ]
+}
+
+@test "switching from the make path to DKMS and back" {
+	setup_root centos6
+	without dkms
+	hvl
+	status_is 0
+	[ -f "$R/lib/modules/$K/updates/hv_vmbus.ko" ]
+	make_path
+	hvl --dkms
+	status_is 0
+	output_has "switching from make to dkms"
+	[ ! -e "$R/lib/modules/$K/updates/hv_vmbus.ko" ]
+	[ -f "$R/lib/modules/$K/updates/dkms/hv_vmbus.ko" ]
+	grep -q '^mode=dkms$' "$R/var/lib/hyperv-lic/settings"
+	hvl --no-dkms
+	status_is 0
+	output_has "switching from dkms to make"
+	called "^dkms remove -m hyperv-lic -v 0.1.0 --all\$"
+	[ -f "$R/lib/modules/$K/updates/hv_vmbus.ko" ]
+	[ ! -e "$R/lib/modules/$K/updates/dkms" ]
+	image_list "$K" | grep -qx "usr/lib/modules/$K/updates/hv_vmbus.ko"
+}
+
+@test "a kernel with VMBus built in keeps its drivers (and DKMS skips it)" {
+	setup_root debian
+	echo "kernel/drivers/hv/hv_vmbus.ko" >"$R/lib/modules/$K/modules.builtin"
+	snapshot >"$BATS_TEST_TMPDIR/before"
+	hvl --replace-inbox
+	status_is 0
+	output_has "its VMBus driver is built in"
+	not_called "^dkms (add|build|install)"
+	snapshot >"$BATS_TEST_TMPDIR/after"
+	same_snapshot "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	# dkms.conf: such a kernel is outside BUILD_EXCLUSIVE_KERNEL.
+	printf 'CONFIG_HYPERV=y\n' >"$R/lib/modules/$K/build/.config"
+	run bash -c "kernel_source_dir=$R/lib/modules/$K/build; kernelver=$K; . '$REPO/dkms.conf'; [[ ! \$kernelver =~ \$BUILD_EXCLUSIVE_KERNEL ]]"
+	status_is 0
+	printf 'CONFIG_HYPERV=m\n' >"$R/lib/modules/$K/build/.config"
+	run bash -c "kernel_source_dir=$R/lib/modules/$K/build; kernelver=$K; . '$REPO/dkms.conf'; [ -z \"\$BUILD_EXCLUSIVE_KERNEL\" ]"
+	status_is 0
+}

@@ -158,6 +158,48 @@ int hv_channel_send_mpb(struct hv_channel *c,
 			const void *buf, u32 len, u64 trans_id);
 
 /**
+ * hv_channel_batch_begin() - start a batch of sends on @c: write several
+ * packets, signal the host (at most) once.
+ * @c: an open channel
+ *
+ * Until the matching hv_channel_batch_end(), a send that would signal the
+ * host (C.3: its packet took the send ring from empty to non-empty while
+ * the host's interrupt_mask was 0) records that a signal is owed instead
+ * of making it; every send function above takes part. Batches nest and
+ * may be open on several CPUs at once: the count of open batches and the
+ * owed signal are per channel, under the channel's send lock, and
+ * whoever ends the last open batch makes the signal, so none is lost. A
+ * send by a caller without a batch while another caller's batch is open
+ * joins that batch (its packet is in the same ring; the signal comes at
+ * the batch end). With no batch open, sends behave exactly as before.
+ *
+ * A send that fails with -EAGAIN (ring full) inside a batch makes the
+ * owed signal at once, so the host drains and the caller may wait for
+ * space (hv_channel_wait_space()) without ending the batch. Otherwise the
+ * host hears nothing until the batch ends: keep batches short (prepare
+ * requests first, then send them).
+ *
+ * Context: any; does not sleep. Every begin needs one end, before
+ * hv_channel_close().
+ */
+void hv_channel_batch_begin(struct hv_channel *c);
+
+/**
+ * hv_channel_batch_end() - end a batch started by hv_channel_batch_begin().
+ * @c: the channel
+ *
+ * When this closes the last open batch on @c and a batched send owed the
+ * host a signal: full barrier, then signal (B.5) if the host's
+ * interrupt_mask on the send ring is 0. A host with the mask set is
+ * draining and looks at the ring again after clearing it (C.3), so it
+ * sees the packets without a signal.
+ *
+ * Context: any; does not sleep.
+ * Return: 1 if the host was signalled, else 0.
+ */
+int hv_channel_batch_end(struct hv_channel *c);
+
+/**
  * hv_channel_recv() - copy the payload of the next packet (bytes from
  * offset8 * 8 to len8 * 8) into @buf.
  * @actual: out, payload bytes; @trans_id: out, the packet's id
@@ -219,8 +261,13 @@ int hv_channel_rescinded(const struct hv_channel *c);
 
 /**
  * hv_channel_set_subchannel_cb() - @cb is called (process context) for
- * every sub-channel offer (B.6) of @primary's device that arrives from now
- * on; the driver opens it with hv_channel_open(). Context: process.
+ * every sub-channel offer (B.6) of @primary's device: those already
+ * offered and not yet opened, at once, and those that arrive later; the
+ * driver opens it with hv_channel_open(). NULL stops the calls; when this
+ * returns no call is running. @cb runs under the primary's sub-channel
+ * lock: it must not call hv_channel_close(@primary) or this function.
+ * A sub-channel rescinded on its own stays valid (calls on it fail with
+ * -ENODEV) until its primary goes. Context: process.
  */
 void hv_channel_set_subchannel_cb(struct hv_channel *primary,
 				  void (*cb)(struct hv_channel *sc));

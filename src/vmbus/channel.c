@@ -248,6 +248,8 @@ int hv_channel_open(struct hv_channel *c, u32 send_bytes, u32 recv_bytes,
 		goto out_unlock;
 	c->state = HV_CHAN_OPENING;
 	c->broken = 0;
+	c->batch_open = 0;
+	c->batch_signal = 0;
 	ret = vmbus_ring_alloc(c, send_bytes, recv_bytes);
 	if (ret)
 		goto out_state;
@@ -318,13 +320,17 @@ EXPORT_SYMBOL_GPL(hv_channel_open);
 static void vmbus_close_one(struct hv_channel *c)
 {
 	struct vmbus_chmsg_relid msg;
+	unsigned long flags;
 
 	mutex_lock(&c->lock);
 	if (c->state != HV_CHAN_OPEN) {
 		mutex_unlock(&c->lock);
 		return;
 	}
+	/* senders test the state under out_lock: none is writing after this */
+	spin_lock_irqsave(&c->out_lock, flags);
 	c->state = HV_CHAN_CLOSING;
+	spin_unlock_irqrestore(&c->out_lock, flags);
 	tasklet_disable(&c->tasklet);
 	c->cb = NULL;
 	tasklet_enable(&c->tasklet);
@@ -351,9 +357,12 @@ void hv_channel_close(struct hv_channel *c)
 
 	if (!c)
 		return;
-	if (!c->primary)
+	if (!c->primary) {
+		mutex_lock(&c->sc_mutex);
 		list_for_each_entry(sc, &c->sc_list, sc_node)
 			vmbus_close_one(sc);
+		mutex_unlock(&c->sc_mutex);
+	}
 	vmbus_close_one(c);
 }
 EXPORT_SYMBOL_GPL(hv_channel_close);
@@ -399,29 +408,96 @@ void hv_channel_isr(struct hv_channel *c)
 
 /* ---- send ------------------------------------------------------------- */
 
+/*
+ * A batched write owed the host a signal (C.3: it took the ring from empty
+ * to non-empty while the host's interrupt_mask was 0); the batch is over
+ * or cannot go on. Signal unless the host is draining now: one that set
+ * interrupt_mask clears it, barriers and looks at write_index again (C.3
+ * batching), and our write_index is published before we look at the mask,
+ * so either it sees our packets or we see its mask at 0.
+ */
+static int vmbus_batch_signal(struct hv_channel *c)
+{
+	if (c->state != HV_CHAN_OPEN || c->rescinded)
+		return 0;
+	/* write_index stores before the interrupt_mask load */
+	hv_compat_mb();
+	if (HV_READ_ONCE32(c->out.hdr->interrupt_mask))
+		return 0;
+	vmbus_signal_host(c);
+	return 1;
+}
+
 static int vmbus_send_sg(struct hv_channel *c, struct hv_ring_sg *sg,
 			 unsigned int nsg, u32 total)
 {
 	unsigned long flags;
-	int ret, signal = 0;
+	int ret, signal = 0, flush = 0;
 
-	if (c->state != HV_CHAN_OPEN || c->rescinded)
-		return -ENODEV;
 	spin_lock_irqsave(&c->out_lock, flags);
+	/* under out_lock: close cannot free the rings while we write */
+	if (c->state != HV_CHAN_OPEN || c->rescinded) {
+		spin_unlock_irqrestore(&c->out_lock, flags);
+		return -ENODEV;
+	}
 	ret = hv_ring_write(&c->out, sg, nsg, &signal);
 	if (ret == -EAGAIN) {
 		/* ask the host to signal when the packet would fit (C.3) */
 		hv_ring_set_pending_send(&c->out, HV_PKT_TOTAL(total));
 		c->pending_armed = 1;
+		/*
+		 * The ring is full: the host must hear of what the open
+		 * batches wrote before anyone waits for space.
+		 */
+		flush = c->batch_signal;
+		c->batch_signal = 0;
 	} else if (!ret && c->pending_armed) {
 		hv_ring_set_pending_send(&c->out, 0);
 		c->pending_armed = 0;
 	}
+	if (signal && c->batch_open) {
+		/* the end of the last open batch signals for it */
+		c->batch_signal = 1;
+		signal = 0;
+	}
 	spin_unlock_irqrestore(&c->out_lock, flags);
 	if (signal)
 		vmbus_signal_host(c);
+	else if (flush)
+		vmbus_batch_signal(c);
 	return ret;
 }
+
+/** hv_channel_batch_begin() - see hv_vmbus.h. */
+void hv_channel_batch_begin(struct hv_channel *c)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->out_lock, flags);
+	c->batch_open++;
+	spin_unlock_irqrestore(&c->out_lock, flags);
+}
+EXPORT_SYMBOL_GPL(hv_channel_batch_begin);
+
+/** hv_channel_batch_end() - see hv_vmbus.h. */
+int hv_channel_batch_end(struct hv_channel *c)
+{
+	unsigned long flags;
+	int owed = 0;
+
+	spin_lock_irqsave(&c->out_lock, flags);
+	if (WARN_ON_ONCE(!c->batch_open)) {
+		spin_unlock_irqrestore(&c->out_lock, flags);
+		return 0;
+	}
+	if (--c->batch_open == 0 && c->batch_signal) {
+		c->batch_signal = 0;
+		owed = 1;
+	}
+	spin_unlock_irqrestore(&c->out_lock, flags);
+	return owed ? vmbus_batch_signal(c) : 0;
+}
+EXPORT_SYMBOL_GPL(hv_channel_batch_end);
 
 /** hv_channel_send() - see hv_vmbus.h. */
 int hv_channel_send(struct hv_channel *c, const void *buf, u32 len,
@@ -596,14 +672,26 @@ int hv_channel_recv_raw(struct hv_channel *c, void *buf, u32 buflen,
 EXPORT_SYMBOL_GPL(hv_channel_recv_raw);
 
 /** hv_channel_wait_space() - see hv_vmbus.h. */
+/* true when the send ring has room for @bytes or the channel is gone */
+static int vmbus_space_or_gone(struct hv_channel *c, u32 bytes)
+{
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&c->out_lock, flags);
+	ret = c->state != HV_CHAN_OPEN || c->rescinded ||
+		hv_ring_bytes_free(&c->out) > bytes;
+	spin_unlock_irqrestore(&c->out_lock, flags);
+	return ret;
+}
+
 int hv_channel_wait_space(struct hv_channel *c, u32 bytes,
 			  unsigned int timeout_ms)
 {
 	long left;
 
 	left = wait_event_timeout(c->space_wq,
-			c->state != HV_CHAN_OPEN || c->rescinded ||
-			hv_ring_bytes_free(&c->out) > bytes,
+			vmbus_space_or_gone(c, bytes),
 			msecs_to_jiffies(timeout_ms));
 	if (c->state != HV_CHAN_OPEN || c->rescinded)
 		return -ENODEV;
@@ -646,6 +734,15 @@ EXPORT_SYMBOL_GPL(hv_channel_rescinded);
 void hv_channel_set_subchannel_cb(struct hv_channel *primary,
 				  void (*cb)(struct hv_channel *sc))
 {
+	struct hv_channel *sc;
+
+	mutex_lock(&primary->sc_mutex);
 	primary->sc_cb = cb;
+	/* sub-channels offered before the driver asked (e.g. a rebind) */
+	if (cb)
+		list_for_each_entry(sc, &primary->sc_list, sc_node)
+			if (sc->state == HV_CHAN_OFFERED && !sc->rescinded)
+				cb(sc);
+	mutex_unlock(&primary->sc_mutex);
 }
 EXPORT_SYMBOL_GPL(hv_channel_set_subchannel_cb);

@@ -42,7 +42,9 @@ static void vmbus_send_relid_released(struct hv_channel *c)
  */
 void vmbus_channel_free(struct hv_channel *c)
 {
-	vmbus_relid_set(c->relid, NULL);
+	/* a released sub-channel's relid may already belong to a new offer */
+	if (vmbus_relid_get(c->relid) == c)
+		vmbus_relid_set(c->relid, NULL);
 	tasklet_kill(&c->tasklet);
 	list_del(&c->node);
 	if (c->primary)
@@ -78,6 +80,7 @@ static struct hv_channel *vmbus_channel_alloc(const struct vmbus_chmsg_offer *o)
 	INIT_LIST_HEAD(&c->sc_list);
 	INIT_LIST_HEAD(&c->sc_node);
 	mutex_init(&c->lock);
+	mutex_init(&c->sc_mutex);
 	spin_lock_init(&c->out_lock);
 	init_waitqueue_head(&c->space_wq);
 	hv_compat_tasklet_init(&c->tasklet, vmbus_channel_tasklet,
@@ -144,10 +147,14 @@ static void vmbus_process_offer(const u8 *buf, u32 size)
 	list_add_tail(&c->node, &vmbus_conn.channels);
 	vmbus_relid_set(c->relid, c);
 	if (primary) {
+		/* the driver's callback runs under sc_mutex: it cannot race
+		 * with hv_channel_set_subchannel_cb() or with closing */
 		c->primary = primary;
+		mutex_lock(&primary->sc_mutex);
 		list_add_tail(&c->sc_node, &primary->sc_list);
 		if (primary->sc_cb)
 			primary->sc_cb(c);
+		mutex_unlock(&primary->sc_mutex);
 		return;
 	}
 	if (vmbus_device_add(c)) {
@@ -172,20 +179,29 @@ static void vmbus_process_rescind(u32 relid)
 	vmbus_waiters_cancel_relid(relid);
 	wake_up_all(&c->space_wq);
 
-	if (!c->primary) {
-		/* primary: its driver closes it and its sub-channels */
-		if (c->device)
-			vmbus_device_remove(c);
-		list_for_each_entry_safe(sc, tmp, &c->sc_list, sc_node) {
-			hv_channel_close(sc);
-			vmbus_send_relid_released(sc);
-			vmbus_channel_free(sc);
-		}
+	if (c->primary) {
+		/*
+		 * A sub-channel alone: close it and give the relid back, but
+		 * keep the struct until its primary goes: the driver may hold
+		 * it, and every call on it now fails with -ENODEV.
+		 */
 		hv_channel_close(c);
-	} else {
-		/* a sub-channel alone: close it if its driver has not */
-		hv_channel_close(c);
+		vmbus_send_relid_released(c);
+		vmbus_relid_set(c->relid, NULL);
+		tasklet_kill(&c->tasklet);
+		return;
 	}
+	/* primary: its driver closes it and its sub-channels */
+	if (c->device)
+		vmbus_device_remove(c);
+	mutex_lock(&c->sc_mutex);
+	list_for_each_entry_safe(sc, tmp, &c->sc_list, sc_node) {
+		hv_channel_close(sc);
+		vmbus_send_relid_released(sc);
+		vmbus_channel_free(sc);
+	}
+	mutex_unlock(&c->sc_mutex);
+	hv_channel_close(c);
 	vmbus_send_relid_released(c);
 	vmbus_channel_free(c);
 }

@@ -44,6 +44,7 @@ enum hv_channel_state {
 struct hv_channel {
 	struct list_head node;		/* vmbus_conn.channels */
 	struct list_head sc_list;	/* primary: its sub-channels */
+	struct mutex sc_mutex;		/* primary: sc_list and sc_cb */
 	struct list_head sc_node;	/* sub-channel: in primary's sc_list */
 	struct hv_channel *primary;	/* NULL for a primary */
 
@@ -73,6 +74,9 @@ struct hv_channel {
 	u32 ring_gpadl;
 	spinlock_t out_lock;		/* producers on the send ring */
 	u32 pending_armed;
+	/* send batches (hv_channel_batch_begin/end), under out_lock */
+	u32 batch_open;			/* batches open, all callers */
+	u32 batch_signal;		/* a batched write owes the host a signal */
 
 	hv_channel_cb_t cb;
 	void *cb_ctx;

@@ -39,7 +39,7 @@
 #define HS_CONN_BASE		0x10000	/* signal connection id = base + relid */
 #define HS_MSG_CONN_ID		0x0d	/* message connection id from 5.0 on */
 #define HS_STATUS_FAIL		0xc0000001U	/* NT status for refusals */
-#define HS_BATCH_PKTS		64	/* packets before read_index is published */
+#define HS_BATCH_PKTS		64	/* packets per pass (read_index, one signal) */
 #define HS_DESC_COPY_MAX	8192	/* descriptor bytes copied for parsing */
 
 /* ---- violations: rules of hyperv-protocol.md a guest can break ---------- */
@@ -194,6 +194,7 @@ struct hs_chan {
 	int io_enabled;			/* under hs.chan_lock */
 	int broken;			/* the guest corrupted the ring */
 	int pend_set;			/* we set pending_send_sz on out */
+	int sig_owed;			/* a write of this pass owes the guest a signal */
 	struct hv_ring_header *cursor_hdr;	/* private read cursor */
 	struct hv_ring cursor;		/* in's data, cursor_hdr's indices */
 	u8 *desc_buf;			/* HS_DESC_COPY_MAX bytes */

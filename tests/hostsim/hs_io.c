@@ -5,24 +5,36 @@
  * completions into the guest's receive ring, and the signalling rules of
  * C.3 on the host's side.
  *
- * Reading: the host walks the guest's ring with a private cursor and
- * publishes read_index once per batch (HS_BATCH_PKTS packets, or when the
- * ring is empty, or when it must wait for space on its outbound ring). It
- * masks interrupts (interrupt_mask = 1 on the guest->host ring) while it
- * drains and honours the guest's pending_send_sz when it publishes.
+ * Reading: the host walks the guest's ring with a private cursor in
+ * passes; a pass ends after HS_BATCH_PKTS packets, when the ring is empty,
+ * or when the host must wait for space on its outbound ring. At the end of
+ * a pass it publishes read_index (honouring the guest's pending_send_sz)
+ * and signals the guest at most once. It masks interrupts (interrupt_mask
+ * = 1 on the guest->host ring) while it drains.
+ *
+ * Writing: completions go into the guest's receive ring as the packets
+ * are handled; a write that hv_ring_write() says needs a signal (ring was
+ * empty, guest's interrupt_mask 0: C.3) only marks the pass as owing one.
+ * The pass end makes it, after a full barrier, unless the guest has
+ * masked interrupts meanwhile (it is draining and looks again when it
+ * unmasks) or has already taken everything. So the guest gets one
+ * interrupt per pass, never none when it needs one.
  *
  * Why the signal checks of hs_guest_signal_locked() cannot misfire: a
  * correct guest signals a write that starts at offset W only when, after
  * publishing it, it reads interrupt_mask == 0 and read_index == W. Since
- * the host publishes read_index only at batch ends, read_index == W means
- * the host published W as a batch end; each publish grants at most one
+ * the host publishes read_index only at pass ends, read_index == W means
+ * the host published W as a pass end; each publish grants at most one
  * such signal, and the host counts the allowance before the publish is
  * visible. If W was published while the host was masked and the ring was
  * empty at the host's last look at write_index, the guest's write was not
  * visible yet, so the guest read interrupt_mask after the host had set it:
- * a correct guest stays quiet until the host unmasks. Signals for
- * pending_send_sz do not look at the mask. Monitor triggers are seen late,
- * which only makes the checks more lenient.
+ * a correct guest stays quiet until the host unmasks. A guest that
+ * batches its sends makes that signal later, after a fresh look at
+ * interrupt_mask == 0, and once per batch: still at most one per such W,
+ * and never while it sees the mask set. Signals for pending_send_sz do not
+ * look at the mask. Monitor triggers are seen late, which only makes the
+ * checks more lenient.
  */
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
@@ -40,24 +52,35 @@ static int hs_idx_ok(const struct hv_ring *r, u32 idx)
 }
 
 /*
- * Publish the private cursor as read_index. @empty: the ring was empty at
- * the last look at write_index (grants one guest signal, see above).
- * hv_ring_consume() on a pseudo packet spanning the batch does the store,
+ * End of a pass: publish the private cursor as read_index and make the
+ * one signal the pass owes the guest, if any. @empty: the ring was empty
+ * at the last look at write_index (grants one guest signal, see above).
+ * hv_ring_consume() on a pseudo packet spanning the pass does the store,
  * the barriers and the pending_send_sz decision of C.3.
  */
-static void hs_publish(struct hs_chan *ch, u32 start, u32 cursor, int empty)
+static void hs_pass_end(struct hs_chan *ch, u32 start, u32 cursor, int empty)
 {
 	struct hv_ring_pkt batch;
 	u32 dist = hs_ring_dist(ch->in.size, start, cursor);
+	int sig = 0;
 
-	if (!dist)
-		return;
-	if (empty)
-		atomic_inc(&ch->allow_empty);
-	memset(&batch, 0, sizeof(batch));
-	batch.start = start;
-	batch.len = dist - VMBUS_PKT_TRAILER_SIZE;
-	if (hv_ring_consume(&ch->in, &batch))
+	if (dist) {
+		if (empty)
+			atomic_inc(&ch->allow_empty);
+		memset(&batch, 0, sizeof(batch));
+		batch.start = start;
+		batch.len = dist - VMBUS_PKT_TRAILER_SIZE;
+		sig = hv_ring_consume(&ch->in, &batch);
+	}
+	if (ch->sig_owed) {
+		ch->sig_owed = 0;
+		/* our write_index stores before the look at the guest's mask */
+		smp_mb();
+		if (!READ_ONCE(ch->out.hdr->interrupt_mask) &&
+		    hv_ring_bytes_used(&ch->out))
+			sig = 1;
+	}
+	if (sig)
 		hs_signal_guest(ch);
 }
 
@@ -98,8 +121,9 @@ static void hs_write_pkt(struct hs_chan *ch, u16 type, u64 trans_id,
 		atomic64_inc(&ch->completions_out);
 		hs_count(HS_C_completions_out);
 	}
+	/* signalled once, at the end of the pass */
 	if (sig)
-		hs_signal_guest(ch);
+		ch->sig_owed = 1;
 }
 
 static void hs_complete_status(struct hs_chan *ch, u64 trans_id, u32 status,
@@ -380,12 +404,12 @@ static int hs_drain(struct hs_chan *ch)
 		ch->cursor_hdr->write_index = w;
 		ret = hv_ring_peek(&ch->cursor, &pkt, NULL, 0);
 		if (ret == -EAGAIN) {
-			hs_publish(ch, start, cursor, 1);
+			hs_pass_end(ch, start, cursor, 1);
 			return HS_DRAIN_EMPTY;
 		}
 		if (ret) {
 			hs_violation(HS_V_bad_ring_indices);
-			hs_publish(ch, start, cursor, 0);
+			hs_pass_end(ch, start, cursor, 0);
 			hs_break_channel(ch, "malformed ring contents");
 			return HS_DRAIN_BROKEN;
 		}
@@ -418,7 +442,7 @@ static int hs_drain(struct hs_chan *ch)
 		}
 		if (need && hv_ring_bytes_free(&ch->out) <= need &&
 		    hs_wait_out_space(ch, need)) {
-			hs_publish(ch, start, cursor, 0);
+			hs_pass_end(ch, start, cursor, 0);
 			return HS_DRAIN_BLOCKED;
 		}
 		atomic64_inc(&ch->packets_in);
@@ -432,7 +456,7 @@ static int hs_drain(struct hs_chan *ch)
 		hs_rescind_busy_tick(ch);
 		if (++npkts >= HS_BATCH_PKTS) {
 			w = READ_ONCE(ch->in.hdr->write_index);
-			hs_publish(ch, start, cursor, w == cursor);
+			hs_pass_end(ch, start, cursor, w == cursor);
 			start = cursor;
 			npkts = 0;
 			if (++batches >= 16)
@@ -487,6 +511,7 @@ void hs_io_open(struct hs_chan *ch)
 {
 	ch->broken = 0;
 	ch->pend_set = 0;
+	ch->sig_owed = 0;
 	ch->masked = 0;
 	ch->rescind_countdown = 0;
 	memset(ch->cursor_hdr, 0, sizeof(*ch->cursor_hdr));

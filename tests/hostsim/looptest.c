@@ -12,6 +12,9 @@
  * up to QDEPTH (1..128) requests in flight, payload sizes varied, content
  * from a seeded pattern, trans_ids non-zero and unique. The write returns
  * when the run is over; result then reads "ok ..." or "fail: why".
+ * Requests go out in batches (hv_channel_batch_begin/end: at most one
+ * signal to the host per batch): a request is prepared for every free
+ * slot, then all are sent; refills wait until half the slots are free.
  * Verification: in-band echoes equal what was sent; for GPA-direct the
  * host's checksum equals ours and the pages hold the bitwise NOT of the
  * pattern exactly where the ranges said (and the pattern elsewhere).
@@ -37,11 +40,17 @@
 #define LT_PAGE			4096U
 #define LT_IDLE_MS		10000	/* no progress for this long: timeout */
 #define LT_MAX_BYTES		(1ULL << 34)
+/*
+ * Refill in batches: new requests go out (one batch, at most one signal)
+ * once half of QDEPTH slots are free, or when none is in flight.
+ */
+#define LT_REFILL_MIN(qd)	((qd) / 2 ? (qd) / 2 : 1)
 
 enum lt_mode { LT_INBAND, LT_PAGEBUF, LT_MPB };
 static const char *const lt_mode_names[] = { "inband", "pagebuf", "mpb" };
 
 struct lt_slot {
+	int ready;		/* prepared, not yet sent */
 	int busy;		/* sent, not yet reaped */
 	int done;		/* the callback saw its completion */
 	u64 trans_id;
@@ -392,7 +401,11 @@ static int lt_check_gpa(const struct lt_slot *s, char *why, size_t wlen)
 struct lt_stats {
 	u64 bytes;		/* completed and verified */
 	u64 packets;
-	u32 inflight;
+	u32 inflight;		/* sent, not yet reaped */
+	u32 ready;		/* prepared, not yet sent */
+	u64 planned;		/* bytes given to requests so far */
+	u64 req_no;		/* requests prepared so far */
+	u64 rnd;		/* lt_rand() state */
 };
 
 /* Verify and free completed slots. Return: 0 or -EIO (why filled). */
@@ -424,6 +437,60 @@ static int lt_reap(struct lt_dev *lt, struct lt_stats *st, char *why,
 	return ret;
 }
 
+/*
+ * Give every free slot a request while bytes remain, then send all the
+ * prepared ones in one batch (hv_channel_batch_begin()): the host gets at
+ * most one signal for the lot. Preparing comes first so that the batch
+ * itself is short. Return: 0; -EAGAIN when the send ring is full (*need
+ * is then what the next request takes; it stays prepared); other -errno.
+ */
+static int lt_fill(struct lt_dev *lt, struct lt_stats *st, u64 total,
+		   u32 *need)
+{
+	struct lt_slot *s;
+	u32 i;
+	int ret = 0;
+
+	for (i = 0; i < lt->qdepth && st->planned < total; i++) {
+		s = &lt->slots[i];
+		if (s->busy || s->ready)
+			continue;
+		lt_prepare(lt, s, &st->rnd, total - st->planned);
+		st->req_no++;
+		s->trans_id = ((u64)lt->run_seq << 48) |
+			((st->req_no & 0xffffffffffULL) << 8) | i;
+		s->ready = 1;
+		st->ready++;
+		st->planned += s->len;
+	}
+	if (!st->ready)
+		return 0;
+	hv_channel_batch_begin(lt->chan);
+	for (i = 0; i < lt->qdepth && st->ready; i++) {
+		s = &lt->slots[i];
+		if (!s->ready)
+			continue;
+		spin_lock_bh(&lt->lock);
+		s->busy = 1;
+		s->done = 0;
+		spin_unlock_bh(&lt->lock);
+		ret = lt_send(lt, s);
+		if (ret) {
+			spin_lock_bh(&lt->lock);
+			s->busy = 0;
+			spin_unlock_bh(&lt->lock);
+			if (ret == -EAGAIN)
+				*need = lt_pkt_bytes(lt, s);
+			break;
+		}
+		s->ready = 0;
+		st->ready--;
+		st->inflight++;
+	}
+	hv_channel_batch_end(lt->chan);
+	return ret;
+}
+
 static int lt_wake(struct lt_dev *lt)
 {
 	int r;
@@ -437,17 +504,17 @@ static int lt_wake(struct lt_dev *lt)
 static void lt_run(struct lt_dev *lt, int mode, u64 total, u32 qdepth)
 {
 	struct lt_stats st;
-	struct lt_slot *s = NULL;
 	char why[160];
-	u64 rnd, sent = 0, req_no = 0, usec, mbps10;
+	u64 usec, mbps10;
 	unsigned long last;
 	ktime_t t0;
-	u32 i;
+	u32 i, need = 0, refill, sent0;
 	int ret = 0;
 
 	why[0] = '\0';
 	memset(&st, 0, sizeof(st));
 	for (i = 0; i < qdepth; i++) {
+		lt->slots[i].ready = 0;
 		if (lt_slot_alloc(&lt->slots[i], mode)) {
 			snprintf(lt->result, sizeof(lt->result), "fail: out of memory for %u requests", qdepth);
 			return;
@@ -463,8 +530,10 @@ static void lt_run(struct lt_dev *lt, int mode, u64 total, u32 qdepth)
 	lt->cb_err[0] = '\0';
 	lt->running = 1;
 	spin_unlock_bh(&lt->lock);
-	rnd = lt_mix(((u64)lt->run_seq << 32) ^ hv_channel_relid(lt->chan) ^
-		     total ^ ((u64)mode << 16)) | 1;
+	st.rnd = lt_mix(((u64)lt->run_seq << 32) ^ hv_channel_relid(lt->chan) ^
+			total ^ ((u64)mode << 16)) | 1;
+	/* refill once this many slots are free (or nothing is in flight) */
+	refill = LT_REFILL_MIN(qdepth);
 	t0 = ktime_get();
 	last = jiffies;
 
@@ -488,7 +557,7 @@ static void lt_run(struct lt_dev *lt, int mode, u64 total, u32 qdepth)
 			ret = -ENODEV;
 			break;
 		}
-		if (sent >= total && !st.inflight)
+		if (st.planned >= total && !st.ready && !st.inflight)
 			break;
 		if (time_after(jiffies, last + msecs_to_jiffies(LT_IDLE_MS))) {
 			snprintf(why, sizeof(why), "timeout: no progress for %u ms, %u requests unanswered",
@@ -496,42 +565,23 @@ static void lt_run(struct lt_dev *lt, int mode, u64 total, u32 qdepth)
 			ret = -ETIMEDOUT;
 			break;
 		}
-		if (sent < total && st.inflight < qdepth) {
-			if (!s) {
-				for (i = 0; i < qdepth; i++)
-					if (!lt->slots[i].busy)
-						break;
-				s = &lt->slots[i];
-				lt_prepare(lt, s, &rnd, total - sent);
-				req_no++;
-				s->trans_id = ((u64)lt->run_seq << 48) |
-					((req_no & 0xffffffffffULL) << 8) | i;
-			}
-			spin_lock_bh(&lt->lock);
-			s->busy = 1;
-			s->done = 0;
-			spin_unlock_bh(&lt->lock);
-			ret = lt_send(lt, s);
-			if (!ret) {
-				st.inflight++;
-				sent += s->len;
-				s = NULL;
+		if (st.ready || (st.planned < total &&
+				 (qdepth - st.inflight >= refill || !st.inflight))) {
+			sent0 = st.inflight;
+			ret = lt_fill(lt, &st, total, &need);
+			if (st.inflight != sent0)
 				last = jiffies;
-				continue;
-			}
-			spin_lock_bh(&lt->lock);
-			s->busy = 0;
-			spin_unlock_bh(&lt->lock);
 			if (ret == -EAGAIN) {
-				ret = hv_channel_wait_space(lt->chan,
-							    lt_pkt_bytes(lt, s), 500);
+				ret = hv_channel_wait_space(lt->chan, need, 500);
 				if (ret == -ETIMEDOUT || ret == -ENODEV || !ret) {
 					ret = 0;
 					continue;
 				}
 			}
-			snprintf(why, sizeof(why), "send failed: %d", ret);
-			break;
+			if (ret) {
+				snprintf(why, sizeof(why), "send failed: %d", ret);
+				break;
+			}
 		}
 		wait_event_timeout(lt->wq, lt_wake(lt), HZ / 2);
 	}

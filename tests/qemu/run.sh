@@ -465,6 +465,15 @@ for suite in "$@"; do
 
 	note "$rel: booting under TCG (limit ${boot_timeout}s, log: $kout/serial.log)"
 	boot "$rel" "$kdir" "$kout/initrd.gz" "$kout/serial.log"
+	# A kernel that dies before /init ran (an emulator hiccup while the
+	# kernel patches itself under TCG, seen once on 7.2) ran none of our
+	# code: boot once more, keep the first log, and say so.
+	if [ "$boot_status" != ok ] && [ "$shell" = 0 ] &&
+		! grep -q 'HVL-BENCH-BEGIN' "$kout/serial.log.txt" 2>/dev/null; then
+		note "$rel: kernel stopped before /init ($boot_status); booting once more (first log: $kout/serial.log.first)"
+		mv "$kout/serial.log" "$kout/serial.log.first"
+		boot "$rel" "$kdir" "$kout/initrd.gz" "$kout/serial.log"
+	fi
 	[ "$shell" = 0 ] || continue
 
 	# Guest results, prefixed with the release.

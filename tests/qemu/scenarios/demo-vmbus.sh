@@ -1,7 +1,9 @@
-# demo-vmbus: a tour for newcomers. Loads hv_vmbus in simulator mode and
-# the simulated host at VMBus 5.3, then shows what the guest sees: the
-# negotiated version and the devices the host offered, and moves a few MiB
-# through the loopback test device.
+# demo-vmbus: a tour for newcomers. Loads our VMBus module ($HS_VMBUS:
+# hv_vmbus, or hvl_vmbus where the kernel has VMBus built in, as on the
+# sid kernel the demo boots) in simulator mode and the simulated host at
+# VMBus 5.3, then shows what the guest sees: the negotiated version and the
+# devices the host offered, and moves a few MiB through the loopback test
+# device.
 #   demo-vmbus   everything loaded and the tour ran
 # shellcheck shell=sh
 
@@ -14,10 +16,13 @@ say() {
 }
 
 say ""
-say "--- hyperv-lic demo: hv_vmbus against the simulated Hyper-V host ---"
-say "insmod hv_vmbus.ko sim=1        # the VMBus driver, waiting for a host"
-say "insmod hv_hostsim.ko version=5.3 # the host: SynIC, channels, devices"
-say "insmod hv_looptest.ko           # a driver for the host's loopback device"
+say "--- hyperv-lic demo: $HS_VMBUS against the simulated Hyper-V host ---"
+if [ "$HS_VMBUS" != hv_vmbus ]; then
+	say "(this kernel has VMBus built in, so ours is built as $HS_VMBUS.ko)"
+fi
+printf '%-32s %s\n' "insmod $HS_VMBUS.ko sim=1" "# the VMBus driver, waiting for a host"
+printf '%-32s %s\n' "insmod hv_hostsim.ko version=5.3" "# the host: SynIC, channels, devices"
+printf '%-32s %s\n' "insmod hv_looptest.ko" "# a driver for the host's loopback device"
 if ! hs_load 5.3; then
 	fail demo-vmbus "modules did not load"
 	hs_unload
@@ -47,7 +52,7 @@ for m in inband pagebuf mpb; do
 done
 say ""
 say "host counters after that (/sys/kernel/debug/hv_hostsim/counters):"
-grep -E '^(messages|host_messages|guest_signals|host_interrupts|packets_in|completions_out|gpadls_created|channels_opened) ' "$HS_DBG/counters" | sed 's/^/  /'
+grep -E '^(messages|host_messages|guest_signals|signal_events|monitor_triggers|host_interrupts|packets_in|completions_out|gpadls_created|channels_opened) ' "$HS_DBG/counters" | sed 's/^/  /'
 say "protocol violations seen by the host: $(awk '{ s += $2 } END { print s + 0 }' "$HS_DBG/violations")"
 say "--- end of demo ---"
 say ""

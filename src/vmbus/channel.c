@@ -411,21 +411,20 @@ void hv_channel_isr(struct hv_channel *c)
 /*
  * A batched write owed the host a signal (C.3: it took the ring from empty
  * to non-empty while the host's interrupt_mask was 0); the batch is over
- * or cannot go on. Signal unless the host is draining now: one that set
- * interrupt_mask clears it, barriers and looks at write_index again (C.3
- * batching), and our write_index is published before we look at the mask,
- * so either it sees our packets or we see its mask at 0.
+ * or cannot go on. Is the signal still needed? Not if the host is draining
+ * now: one that set interrupt_mask clears it, barriers and looks at
+ * write_index again (C.3 batching), and our write_index is published
+ * before we look at the mask, so either it sees our packets or we see its
+ * mask at 0. Called with out_lock held (close cannot free the ring header
+ * under us); the caller signals after dropping it.
  */
-static int vmbus_batch_signal(struct hv_channel *c)
+static int vmbus_batch_signal_due(struct hv_channel *c)
 {
 	if (c->state != HV_CHAN_OPEN || c->rescinded)
 		return 0;
 	/* write_index stores before the interrupt_mask load */
 	hv_compat_mb();
-	if (HV_READ_ONCE32(c->out.hdr->interrupt_mask))
-		return 0;
-	vmbus_signal_host(c);
-	return 1;
+	return HV_READ_ONCE32(c->out.hdr->interrupt_mask) == 0;
 }
 
 static int vmbus_send_sg(struct hv_channel *c, struct hv_ring_sg *sg,
@@ -449,8 +448,10 @@ static int vmbus_send_sg(struct hv_channel *c, struct hv_ring_sg *sg,
 		 * The ring is full: the host must hear of what the open
 		 * batches wrote before anyone waits for space.
 		 */
-		flush = c->batch_signal;
-		c->batch_signal = 0;
+		if (c->batch_signal) {
+			c->batch_signal = 0;
+			flush = vmbus_batch_signal_due(c);
+		}
 	} else if (!ret && c->pending_armed) {
 		hv_ring_set_pending_send(&c->out, 0);
 		c->pending_armed = 0;
@@ -460,11 +461,13 @@ static int vmbus_send_sg(struct hv_channel *c, struct hv_ring_sg *sg,
 		c->batch_signal = 1;
 		signal = 0;
 	}
-	spin_unlock_irqrestore(&c->out_lock, flags);
-	if (signal)
+	/*
+	 * Signal before dropping out_lock: close sets CLOSING under this
+	 * lock before it tells the host, so no signal can follow CLOSECHANNEL.
+	 */
+	if (signal || flush)
 		vmbus_signal_host(c);
-	else if (flush)
-		vmbus_batch_signal(c);
+	spin_unlock_irqrestore(&c->out_lock, flags);
 	return ret;
 }
 
@@ -483,7 +486,7 @@ EXPORT_SYMBOL_GPL(hv_channel_batch_begin);
 int hv_channel_batch_end(struct hv_channel *c)
 {
 	unsigned long flags;
-	int owed = 0;
+	int signal = 0;
 
 	spin_lock_irqsave(&c->out_lock, flags);
 	if (WARN_ON_ONCE(!c->batch_open)) {
@@ -492,10 +495,12 @@ int hv_channel_batch_end(struct hv_channel *c)
 	}
 	if (--c->batch_open == 0 && c->batch_signal) {
 		c->batch_signal = 0;
-		owed = 1;
+		signal = vmbus_batch_signal_due(c);
 	}
+	if (signal)
+		vmbus_signal_host(c);	/* under out_lock, see vmbus_send_sg() */
 	spin_unlock_irqrestore(&c->out_lock, flags);
-	return owed ? vmbus_batch_signal(c) : 0;
+	return signal;
 }
 EXPORT_SYMBOL_GPL(hv_channel_batch_end);
 

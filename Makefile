@@ -46,7 +46,7 @@ demo:
 
 bench:
 	$(MAKE) -C $(TOP)/tests/unit bench
-	@sh $(TOP)/tests/qemu/run.sh --kernel newest --scenarios 'bench*'
+	@sh $(TOP)/tests/qemu/run.sh --kernel sid --scenarios 'bench*'
 
 # Every shell script we ship or run (POSIX sh: shellcheck -s sh)
 SH_SCRIPTS = $(shell cd $(TOP) && { git ls-files '*.sh' '*.inc' 2>/dev/null; \

@@ -416,7 +416,7 @@ void hv_channel_isr(struct hv_channel *c)
  * write_index again (C.3 batching), and our write_index is published
  * before we look at the mask, so either it sees our packets or we see its
  * mask at 0. Called with out_lock held (close cannot free the ring header
- * under us); the caller signals after dropping it.
+ * under us); the caller signals before dropping it (see vmbus_send_sg()).
  */
 static int vmbus_batch_signal_due(struct hv_channel *c)
 {

@@ -16,7 +16,11 @@
 # objects (channels, messages, work items, devices, sysfs nodes), so a leak
 # on the load/unload path leaks at least one object per cycle. 40 objects
 # (two per cycle) is over three times the noise; on failure the caches
-# that grew are listed. vmalloc areas are counted exactly (ring maps are
+# that grew are listed. Frees the kernel defers (RCU callbacks, release
+# work) can still be pending when a reading is taken (seen: +73 and +124
+# once each, gone a moment later): each side is the smallest of several
+# readings 2 s apart (before: 2; after: up to 5, fewer once within the
+# tolerance). A leak stays in every reading. vmalloc areas are counted exactly (ring maps are
 # vmaps), leaving out kernel thread stacks and areas awaiting the lazy
 # vmap purge, which come and go with the kernel's own activity (kworkers
 # start and stop; seen +-3 on 6.12 and 7.x): tolerance 2. Free memory
@@ -61,12 +65,29 @@ cycle() {
 	return 0
 }
 
+# kmalloc_min N [LIMIT]: HS_KMALLOC is the smallest of up to N settled
+# readings 2 s apart; stop early once it is at most LIMIT.
+kmalloc_min() {
+	_km_n=$1
+	_km_min=
+	while [ "$_km_n" -gt 0 ]; do
+		hs_kmalloc_settled
+		if [ -z "$_km_min" ] || [ "$HS_KMALLOC" -lt "$_km_min" ]; then
+			_km_min=$HS_KMALLOC
+		fi
+		_km_n=$((_km_n - 1))
+		[ -n "${2:-}" ] && [ "$_km_min" -le "$2" ] && break
+		[ "$_km_n" -gt 0 ] && sleep 2
+	done
+	HS_KMALLOC=$_km_min
+}
+
 # warm-up: first-time allocations (sysfs names, caches) are not leaks
 if ! why=$(cycle 5.3); then
 	fail reload-cycles "warm-up cycle: $why"
 	exit 0
 fi
-hs_kmalloc_settled
+kmalloc_min 2
 k0=$HS_KMALLOC
 slab_snapshot /tmp/hs-slab0
 va0=$(hs_vmalloc_areas)
@@ -91,7 +112,7 @@ else
 	exit 0
 fi
 
-hs_kmalloc_settled
+kmalloc_min 5 $((k0 + 40))
 k1=$HS_KMALLOC
 slab_snapshot /tmp/hs-slab1
 va1=$(hs_vmalloc_areas)

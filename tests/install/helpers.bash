@@ -29,6 +29,7 @@ set_modules() {
 				;;
 		esac
 	done
+	# shellcheck disable=SC2034 # used by the .bats files that source us
 	case $BOOT in
 		*" "*) BOOTQ="'$BOOT'" ;;
 		*) BOOTQ=$BOOT ;;
@@ -246,6 +247,8 @@ image_list() {
 	gzip -dc "$R$(img_of "$1")" | cpio -it --quiet
 }
 
+# status and output are set by bats' run
+# shellcheck disable=SC2154
 status_is() {
 	if [ "$status" -ne "$1" ]; then
 		echo "exit status $status, expected $1; output:" >&2

@@ -80,7 +80,7 @@ load helpers
 	done
 	output_has "will stop loading:$stop"
 	if ours hv_storvsc; then
-		! output_has "no replacement for the in-box storage driver hv_storvsc" 2>/dev/null
+		if output_has "no replacement for the in-box storage driver hv_storvsc" 2>/dev/null; then false; fi
 	else
 		output_has "no replacement for the in-box storage driver hv_storvsc"
 	fi
@@ -179,7 +179,7 @@ load helpers
 	grep -qx "manual_add_modules $BOOT" "$R/etc/initramfs-tools/hooks/hyperv-lic"
 	image_list "$K" | grep -qx "usr/lib/modules/$K/updates/dkms/hv_vmbus.ko"
 	# The in-box copy is no longer the one in the image.
-	! image_list "$K" | grep -q "kernel/drivers/hv/hv_vmbus.ko"
+	if image_list "$K" | grep -q "kernel/drivers/hv/hv_vmbus.ko"; then false; fi
 }
 
 @test "ubuntu: detected through os-release; make path; linux-headers-VER named" {
@@ -219,7 +219,7 @@ load helpers
 	case " $BOOT " in *" hv_blkvsc "*) ;; *) false ;; esac
 	image_list "$K" | grep -qx "usr/lib/modules/$K/updates/hv_blkvsc.ko"
 	grep -qx "softdep ata_piix pre: ${BOOT#hv_vmbus }" "$R/etc/modprobe.d/hyperv-lic.conf"
-	! grep -q '^alias' "$R/etc/modprobe.d/hyperv-lic.conf"
+	if grep -q '^alias' "$R/etc/modprobe.d/hyperv-lic.conf"; then false; fi
 	[ "$(grep -c '^override hv_blkvsc ' "$R/etc/depmod.d/hyperv-lic.conf")" -eq 3 ]
 }
 
@@ -235,7 +235,7 @@ load helpers
 	grep -q '^install ata_piix { /sbin/modprobe hv_storvsc >/dev/null 2>&1; /sbin/modprobe hv_blkvsc >/dev/null 2>&1; } ; /sbin/modprobe --ignore-install ata_piix \$CMDLINE_OPTS$' \
 		"$R/etc/modprobe.d/hyperv-lic.conf"
 	[ "$(grep -c '^install ' "$R/etc/modprobe.d/hyperv-lic.conf")" -eq 1 ]
-	! grep -q -E '^(alias|softdep|options)' "$R/etc/modprobe.d/hyperv-lic.conf"
+	if grep -q -E '^(alias|softdep|options)' "$R/etc/modprobe.d/hyperv-lic.conf"; then false; fi
 }
 
 @test "rhel5 with a storage module: mkinitrd preloads vmbus then storage" {
@@ -481,7 +481,7 @@ uninstall_clean() {
 	status_is 0
 	hvl --uninstall
 	status_is 0
-	! image_list "$K" | grep -E '(updates|extra)/'
+	if image_list "$K" | grep -E '(updates|extra)/'; then false; fi
 	# Same files as before (the rebuilt image has new content); system
 	# directories such as /etc/modprobe.d may stay.
 	grep -v '/$' "$BATS_TEST_TMPDIR/pristine" | sed 's/ .*//' >"$BATS_TEST_TMPDIR/pristine.paths"
@@ -704,7 +704,7 @@ package_tree() {
 	[ -f "$R/usr/src/hyperv-lic-0.1.0/dkms.conf" ]
 	[ ! -e "$R/var/lib/hyperv-lic" ]
 	[ ! -e "$R/etc/kernel/header_postinst.d/hyperv-lic" ]
-	! image_list "$K" | grep -q updates/
+	if image_list "$K" | grep -q updates/; then false; fi
 }
 
 @test "--package-configure without an initramfs tool: configured, initramfs left alone" {

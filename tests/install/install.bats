@@ -663,6 +663,7 @@ uninstall_clean() {
 @test "runs under bash as well as dash" {
 	setup_root debian
 	use_inbox
+	# shellcheck disable=SC2034 # read by hvl() in helpers.bash
 	HVL_SH=bash
 	hvl --replace-inbox
 	status_is 0

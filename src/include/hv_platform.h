@@ -96,4 +96,15 @@ int hv_platform_register(struct hv_platform *p);
  */
 void hv_platform_unregister(struct hv_platform *p);
 
+struct page;
+
+/**
+ * hv_ring_map_mirrored() - map one ring's pages as header page, then the
+ * data pages twice back to back, so a packet that wraps is contiguous
+ * (struct hv_ring.mirrored). Used by hv_vmbus for its rings and by the
+ * host simulator for the guest's. @npages: header + data pages, >= 2.
+ * Context: process, may sleep. Return: the mapping (vunmap() it), or NULL.
+ */
+void *hv_ring_map_mirrored(struct page **pages, u32 npages);
+
 #endif /* HV_PLATFORM_H */

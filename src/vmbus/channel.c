@@ -165,7 +165,10 @@ static void vmbus_ring_free(struct hv_channel *c)
  * Map one ring: header page, then its data pages twice, so packets that
  * wrap are contiguous in our virtual memory (struct hv_ring.mirrored).
  */
-static void *vmbus_ring_map(struct page **pages, u32 npages)
+/**
+ * hv_ring_map_mirrored() - see hv_vmbus.h.
+ */
+void *hv_ring_map_mirrored(struct page **pages, u32 npages)
 {
 	struct page **map;
 	u32 i, ndata = npages - 1;
@@ -183,6 +186,7 @@ static void *vmbus_ring_map(struct page **pages, u32 npages)
 	vfree(map);
 	return va;
 }
+EXPORT_SYMBOL_GPL(hv_ring_map_mirrored);
 
 static int vmbus_ring_alloc(struct hv_channel *c, u32 send_bytes,
 			    u32 recv_bytes)
@@ -200,8 +204,8 @@ static int vmbus_ring_alloc(struct hv_channel *c, u32 send_bytes,
 		if (!c->pages[i])
 			goto nomem;
 	}
-	c->send_va = vmbus_ring_map(c->pages, c->send_npages);
-	c->recv_va = vmbus_ring_map(c->pages + c->send_npages,
+	c->send_va = hv_ring_map_mirrored(c->pages, c->send_npages);
+	c->recv_va = hv_ring_map_mirrored(c->pages + c->send_npages,
 				    c->npages - c->send_npages);
 	if (!c->send_va || !c->recv_va)
 		goto nomem;

@@ -259,26 +259,6 @@ static void hs_gpadls_drop(u32 relid, int free_them)
 
 /* ---- channels: open / close ------------------------------------------------ */
 
-/* Map one ring: header page, then its data pages twice (mirrored). */
-static void *hs_ring_map(struct page **pages, u32 npages)
-{
-	struct page **map;
-	u32 i, ndata = npages - 1;
-	void *va;
-
-	map = kvcalloc(1 + 2 * ndata, sizeof(struct page *), GFP_KERNEL);
-	if (!map)
-		return NULL;
-	map[0] = pages[0];
-	for (i = 0; i < ndata; i++) {
-		map[1 + i] = pages[1 + i];
-		map[1 + ndata + i] = pages[1 + i];
-	}
-	va = vmap(map, 1 + 2 * ndata, VM_MAP, PAGE_KERNEL);
-	kvfree(map);
-	return va;
-}
-
 /**
  * hs_chan_close() - the host side of CLOSECHANNEL: stop the I/O, unmap the
  * rings.
@@ -390,8 +370,8 @@ static void hs_open(const u8 *msg)
 			hs_violation(HS_V_bad_target_vp);
 	}
 	/* the guest's send ring is our inbound ring (B.4, C.1) */
-	ch->in_va = hs_ring_map(g->pages, off);
-	ch->out_va = hs_ring_map(g->pages + off, n - off);
+	ch->in_va = hv_ring_map_mirrored(g->pages, off);
+	ch->out_va = hv_ring_map_mirrored(g->pages + off, n - off);
 	if (!ch->in_va || !ch->out_va ||
 	    hv_ring_attach(&ch->in, ch->in_va, (u8 *)ch->in_va + HV_HYP_PAGE_SIZE,
 			   (off - 1) * HV_HYP_PAGE_SIZE, 1) ||

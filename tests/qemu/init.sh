@@ -10,7 +10,7 @@
 #   hvl.timeout=SEC   time limit per scenario (default 600)
 #   hvl.shell=1       after the scenarios, start a shell instead of powering off
 
-PATH=/usr/sbin:/usr/bin:/sbin:/bin
+PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
 mount -t proc proc /proc

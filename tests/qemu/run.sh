@@ -18,6 +18,7 @@
 #   --demo           same as --kernel sid --scenarios 'demo*' --verbose
 #   --kmods LIST     in-kernel modules (comma/space separated) to put in the
 #                    initramfs with their dependencies; load with load_kmod
+#                    (added to what the selected scenarios declare, below)
 #   --timeout SEC    host-side limit per kernel boot (default 900)
 #   --scenario-timeout SEC  guest-side limit per scenario (default 600)
 #   --loglevel N     console loglevel (default 4: errors and worse)
@@ -30,6 +31,16 @@
 # Environment: HVL_CACHE (see scripts/suite-chroot.sh), HVL_QEMU (default
 # qemu-system-x86_64), HVL_QEMU_ARGS (extra QEMU arguments, word-split),
 # HVL_JOBS (make -j, default nproc), HVL_BUSYBOX (static busybox binary).
+#
+# Scenario header lines (comments anywhere in a selected scenario file):
+#   # hvl-kmods: sd_mod ext4      in-kernel modules it loads (as --kmods);
+#                                 ?name: only if this kernel has it as a module
+#   # hvl-tools: fio mkfs.ext4    programs it runs that busybox lacks: taken
+#                                 from this host's PATH (and /sbin, /usr/sbin)
+#                                 with the shared libraries ldd names, and put
+#                                 into the guest's /usr/local/bin
+#   # hvl-mem: 1536               guest RAM in MiB it needs (the largest wins;
+#                                 default 1024)
 #
 # Output: results as they come, then a summary whose last line is exactly
 # "N passed, M failed". Exit 0 only if M is 0 and N > 0. A boot that does not
@@ -129,6 +140,30 @@ for f in "$scen_dir"/*.sh; do
 	case $short in $glob) scen_list="$scen_list $f" ;; esac
 done
 [ -n "$scen_list" ] || die "no scenario in $scen_dir matches '$glob'"
+
+# scen_header KEY: the words of every "# hvl-KEY:" line of the selected
+# scenarios, one per line, sorted and unique.
+scen_header() {
+	# shellcheck disable=SC2086 # the scenario list is split on purpose
+	sed -n "s/^#[[:space:]]*hvl-$1:[[:space:]]*//p" $scen_list | tr -s '[:space:],' '[\n*]' |
+		sed '/^$/d' | LC_ALL=C sort -u
+}
+kmods=$(printf '%s %s' "$kmods" "$(scen_header kmods)" | tr '\n' ' ')
+tools=$(scen_header tools | tr '\n' ' ')
+mem_mb=1024
+for m in $(scen_header mem); do
+	case $m in ''|*[!0-9]*) die "hvl-mem: '$m' is not a number of MiB" ;; esac
+	[ "$m" -le "$mem_mb" ] || mem_mb=$m
+done
+
+# Host programs for hvl-tools, resolved before anything is built.
+tool_paths=
+for t in $tools; do
+	case $t in */*) die "hvl-tools: '$t': give a program name, not a path" ;; esac
+	tp=$(PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin command -v "$t" 2>/dev/null) ||
+		die "hvl-tools: '$t' is not installed on this host (see .ci/run for the packages)"
+	tool_paths="$tool_paths $t=$tp"
+done
 
 # ---------------------------------------------------------------- kernels
 # Resolve --kernel into "suite" words; a release is mapped to the suite whose
@@ -265,9 +300,9 @@ stage_kmods() {
 		END {
 			n = split(want, w, " ")
 			for (i = 1; i <= n; i++) {
-				k = w[i]; gsub(/-/, "_", k)
+				k = w[i]; opt = sub(/^\?/, "", k); gsub(/-/, "_", k)
 				if (k in byname) visit(byname[k])
-				else print "MISSING " w[i]
+				else if (!opt) print "MISSING " w[i]
 			}
 		}' "$sk_src/modules.dep" >"$2/.kmods"
 	sk_rc=0
@@ -297,6 +332,27 @@ stage_kmods() {
 	return $sk_rc
 }
 
+# stage_tools STAGE: the hvl-tools programs into STAGE/usr/local/bin, and
+# every shared library they need (ldd) at its own path, so the guest's
+# dynamic loader finds them. The guest's libc is then this host's: fine for
+# the Debian kernels of the bench (glibc needs kernel >= 3.2).
+stage_tools() {
+	[ -n "$tool_paths" ] || return 0
+	mkdir -p "$1/usr/local/bin"
+	for tp in $tool_paths; do
+		st_name=${tp%%=*}
+		st_path=${tp#*=}
+		cp -L "$st_path" "$1/usr/local/bin/$st_name" || return 1
+		# "lib => /path (addr)", "/lib64/ld-linux-x86-64.so.2 (addr)"
+		for lib in $(ldd "$st_path" 2>/dev/null |
+			sed -n -e 's/.*=> \(\/[^ ]*\) .*/\1/p' -e 's/^[[:space:]]*\(\/[^ ]*\) .*/\1/p'); do
+			[ -e "$1$lib" ] && continue
+			mkdir -p "$1$(dirname "$lib")"
+			cp -L "$lib" "$1$lib" || return 1
+		done
+	done
+}
+
 # make_initramfs REL STAGE KODIR INITRD: fill STAGE (which may already hold
 # lib/modules) and pack it into INITRD.
 make_initramfs() {
@@ -324,6 +380,7 @@ make_initramfs() {
 	for ko in "$3"/*.ko; do
 		[ -f "$ko" ] && cp "$ko" "$mi_stage/modules/"
 	done
+	stage_tools "$mi_stage" || return 1
 	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$mi_stage/etc/passwd"
 	printf 'root:x:0:\n' >"$mi_stage/etc/group"
 	(cd "$mi_stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
@@ -344,7 +401,7 @@ boot() {
 	bt_start=$(date +%s)
 	if [ "$shell" = 1 ]; then
 		# shellcheck disable=SC2086 # HVL_QEMU_ARGS is a word list
-		"$qemu" -accel tcg -cpu max -smp 2 -m 1024 -nographic -no-reboot -nic none \
+		"$qemu" -accel tcg -cpu max -smp 2 -m "$mem_mb" -nographic -no-reboot -nic none \
 			-kernel "$2/vmlinuz" -initrd "$3" -append "$bt_append" ${HVL_QEMU_ARGS:-}
 		boot_status="interactive"
 		boot_secs=$(($(date +%s) - bt_start))
@@ -352,7 +409,7 @@ boot() {
 	fi
 	# shellcheck disable=SC2086
 	timeout -k 10 $((boot_timeout + 30)) \
-		"$qemu" -accel tcg -cpu max -smp 2 -m 1024 -nographic -no-reboot -nic none \
+		"$qemu" -accel tcg -cpu max -smp 2 -m "$mem_mb" -nographic -no-reboot -nic none \
 		-kernel "$2/vmlinuz" -initrd "$3" -append "$bt_append" ${HVL_QEMU_ARGS:-} \
 		</dev/null >"$4" 2>&1 &
 	qpid=$!
@@ -460,7 +517,10 @@ for suite in "$@"; do
 	if ! stage_kmods "$rel" "$kout/initramfs"; then
 		record FAIL "$rel/kmods" "could not stage --kmods '$kmods'"
 	fi
-	make_initramfs "$rel" "$kout/initramfs" "$kout/ko" "$kout/initrd.gz"
+	if ! make_initramfs "$rel" "$kout/initramfs" "$kout/ko" "$kout/initrd.gz"; then
+		record FAIL "$rel/initramfs" "could not pack the initramfs (tools: $tools)"
+		continue
+	fi
 	prep_secs=$(($(date +%s) - k_start))
 
 	note "$rel: booting under TCG (limit ${boot_timeout}s, log: $kout/serial.log)"

@@ -172,12 +172,20 @@ static inline void hv_compat_tasklet_init(struct tasklet_struct *t,
 
 /* ---- CPUs ------------------------------------------------------------- */
 
-#ifdef HV_HAVE_CPUS_READ_LOCK
+/*
+ * hv_compat_cpus_read_lock() - keep the set of online CPUs (and the
+ * hotplug callbacks below) still until hv_compat_cpus_read_unlock().
+ * Context: process, may sleep.
+ */
+#if defined(HV_HAVE_CPUS_READ_LOCK)
 #define hv_compat_cpus_read_lock()	cpus_read_lock()
 #define hv_compat_cpus_read_unlock()	cpus_read_unlock()
-#else
+#elif defined(HV_HAVE_GET_ONLINE_CPUS)
 #define hv_compat_cpus_read_lock()	get_online_cpus()
 #define hv_compat_cpus_read_unlock()	put_online_cpus()
+#else
+#define hv_compat_cpus_read_lock()	lock_cpu_hotplug()
+#define hv_compat_cpus_read_unlock()	unlock_cpu_hotplug()
 #endif
 
 /**
@@ -441,6 +449,71 @@ static inline void hv_compat_bus_set_dev_attrs(struct bus_type *bus,
 #define HV_IRQ_HANDLER(name) \
 	irqreturn_t name(int irq, void *dev_id, struct pt_regs *regs)
 #endif
+
+/* ---- DMA limits of bus devices ----------------------------------------- */
+
+/*
+ * VMBus hands the host guest-physical page numbers (64-bit PFNs), so a
+ * VMBus device can address all memory and has no segment limit of its
+ * own. The bus gives every device a DMA mask and, where struct device has
+ * them (2.6.24+), DMA parameters, so drivers and the block/SCSI layers
+ * (6.12 WARNs without dma_parms) see the truth. Storage for both lives
+ * beside the device, in this struct.
+ */
+struct hv_compat_bus_dma {
+	u64 mask;
+#ifdef HV_HAVE_DEVICE_DMA_PARMS
+	struct device_dma_parameters parms;
+#endif
+};
+
+/**
+ * hv_compat_bus_dma_init() - point @dev's DMA mask (and DMA parameters)
+ * at @dd, set to 64 bits and no segment size or boundary limit.
+ * @dev: a device not yet added
+ * @dd: storage that lives as long as @dev
+ * Context: any.
+ */
+static inline void hv_compat_bus_dma_init(struct device *dev,
+					  struct hv_compat_bus_dma *dd)
+{
+	memset(dd, 0, sizeof(*dd));
+	dd->mask = ~0ULL;
+	dev->dma_mask = &dd->mask;
+	dev->coherent_dma_mask = ~0ULL;
+#ifdef HV_HAVE_DEVICE_DMA_PARMS
+	dd->parms.max_segment_size = 0xffffffffU;
+	dd->parms.segment_boundary_mask = ~0UL;
+	dev->dma_parms = &dd->parms;
+#endif
+}
+
+/* ---- CPU hotplug ------------------------------------------------------- */
+
+/*
+ * One client (hv_vmbus) is told about CPUs coming and going, through the
+ * hotplug state machine (4.10+) or a CPU notifier (before): compat/hv_cpuhp.c.
+ */
+
+/**
+ * hv_compat_cpuhp_register() - call @online(cpu) after a CPU came online
+ * and @offline(cpu) before one goes offline; a non-zero return from
+ * @offline refuses the offline (the CPU stays up). Neither is called for
+ * the CPUs online at registration. Both run in process context, may
+ * sleep, and never concurrently with each other or with a section under
+ * hv_compat_cpus_read_lock(). @online must not fail the CPU: its return
+ * value is only logged.
+ * @name: state name (shown in /sys/devices/system/cpu/hotplug/states)
+ * @online: bring-up callback
+ * @offline: tear-down callback, may veto
+ * Context: process, may sleep; not under hv_compat_cpus_read_lock().
+ * Return: 0 or -errno.
+ */
+int hv_compat_cpuhp_register(const char *name, int (*online)(unsigned int),
+			     int (*offline)(unsigned int));
+
+/** hv_compat_cpuhp_unregister() - undo hv_compat_cpuhp_register(). */
+void hv_compat_cpuhp_unregister(void);
 
 /*
  * The kernel's own Hyper-V support (asm/mshyperv.h) defines names that

@@ -218,6 +218,21 @@ probe NR_CPU_IDS <<'P'
 unsigned int f(void) { return nr_cpu_ids; }
 P
 
+# 4.10: CPU hotplug state machine (cpuhp_setup_state_nocalls with a
+# dynamic AP state); CPU notifiers went away in the same release
+probe CPUHP_STATES <<'P'
+#include <linux/cpuhotplug.h>
+static int on(unsigned int cpu) { return 0; }
+int f(void) { return cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "x", on, on); }
+P
+
+# 2.6.24: get_online_cpus() replaced lock_cpu_hotplug() (and gave way to
+# cpus_read_lock(), probed above, in 4.13)
+probe GET_ONLINE_CPUS <<'P'
+#include <linux/cpu.h>
+void f(void) { get_online_cpus(); put_online_cpus(); }
+P
+
 # 6.3: struct bus_attribute.show takes a const struct bus_type *
 probe BUS_ATTR_CONST <<'P'
 #include <linux/device.h>

@@ -205,7 +205,13 @@ int hv_ring_write(struct hv_ring *r, const struct hv_ring_sg *sg,
 	memcpy(r->data + pos, &trailer, sizeof(trailer));
 	pos = ring_advance(size, pos, VMBUS_PKT_TRAILER_SIZE);
 
-	hv_core_mb();
+	/*
+	 * Release: the packet's bytes before the index that covers them. The
+	 * reader pairs this with the read barrier after its look at
+	 * write_index; a write barrier is enough (on x86 stores are not
+	 * reordered with stores, and virt_wmb() is a compiler barrier).
+	 */
+	hv_core_wmb();
 	HV_WRITE_ONCE32(r->hdr->write_index, pos);
 
 	if (signal) {

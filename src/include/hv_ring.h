@@ -90,7 +90,9 @@ u32 hv_ring_bytes_used(const struct hv_ring *r);
  *
  * The pieces are copied back to back and zero-padded to desc->len8 * 8; the
  * trailer holds the start write_index in its high 32 bits. write_index is
- * published after a full barrier. Nothing is written on error.
+ * published after a write barrier; the signal decision reads the peer's
+ * interrupt_mask and read_index after a full barrier. Nothing is written
+ * on error.
  * Context: any; does not sleep.
  * Return: 0; -EINVAL when len8*8 is smaller than the pieces or larger than
  * the ring; -EAGAIN when free space is not strictly greater than the packet

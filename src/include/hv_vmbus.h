@@ -31,6 +31,11 @@ struct hv_device_id {
 	unsigned long driver_data;
 };
 
+/*
+ * One device per primary channel offer. The bus sets dev.dma_mask and
+ * coherent_dma_mask to 64 bits and, where the kernel has them, dev.dma_parms
+ * to no segment size or boundary limit: VMBus carries guest-physical PFNs.
+ */
 struct hv_device {
 	struct device dev;
 	struct hv_guid class_id;	/* offer if_type */

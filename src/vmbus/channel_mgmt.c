@@ -49,6 +49,7 @@ void vmbus_channel_free(struct hv_channel *c)
 	list_del(&c->node);
 	if (c->primary)
 		list_del(&c->sc_node);
+	vmbus_put_cpu(c->target_cpu);
 	kfree(c);
 }
 

@@ -428,20 +428,28 @@ static void vmbus_synic_disable_on_cpu(void *arg)
 	p->ops->synic_disable(p, pc->cpu);
 }
 
+/* SynIC off on @pc's CPU (online while enabled); nothing targets it. */
+static void vmbus_percpu_disable(struct vmbus_percpu *pc)
+{
+	if (pc->enabled)
+		hv_compat_call_on_cpu(pc->cpu, vmbus_synic_disable_on_cpu, pc);
+	pc->enabled = 0;
+}
+
 static void vmbus_percpu_free(void)
 {
 	unsigned int cpu;
 	struct vmbus_percpu *pc;
 
+	hv_compat_cpus_read_lock();
 	if (!vmbus_conn.pcpu)
-		return;
+		goto out;
 	for (cpu = 0; cpu < vmbus_conn.ncpus; cpu++) {
 		pc = vmbus_conn.pcpu[cpu];
 		if (!pc)
 			continue;
-		if (pc->enabled)
-			hv_compat_call_on_cpu(cpu, vmbus_synic_disable_on_cpu, pc);
-		pc->enabled = 0;
+		/* a CPU that went offline had its SynIC turned off then */
+		vmbus_percpu_disable(pc);
 		tasklet_kill(&pc->msg_tasklet);
 		vmbus_free_page(pc->pages.simp);
 		vmbus_free_page(pc->pages.siefp);
@@ -450,21 +458,22 @@ static void vmbus_percpu_free(void)
 	}
 	kfree(vmbus_conn.pcpu);
 	vmbus_conn.pcpu = NULL;
+out:
+	hv_compat_cpus_read_unlock();
 }
 
-static int vmbus_percpu_init(void)
+/*
+ * SynIC on for @cpu (online): its pages allocated on first use, kept
+ * across offline/online until disconnect. Hotplug excluded by the caller.
+ */
+static int vmbus_percpu_enable(unsigned int cpu)
 {
-	unsigned int cpu;
-	struct vmbus_percpu *pc;
+	struct vmbus_percpu *pc = vmbus_conn.pcpu[cpu];
 	struct vmbus_synic_call call;
+	unsigned long flags;
 	int ret;
 
-	vmbus_conn.ncpus = hv_compat_nr_cpu_ids();
-	vmbus_conn.pcpu = kcalloc(vmbus_conn.ncpus, sizeof(*vmbus_conn.pcpu),
-				  GFP_KERNEL);
-	if (!vmbus_conn.pcpu)
-		return -ENOMEM;
-	for_each_online_cpu(cpu) {
+	if (!pc) {
 		pc = kzalloc(sizeof(*pc), GFP_KERNEL);
 		if (!pc)
 			return -ENOMEM;
@@ -472,43 +481,161 @@ static int vmbus_percpu_init(void)
 		pc->cpu = cpu;
 		hv_compat_tasklet_init(&pc->msg_tasklet, vmbus_msg_tasklet,
 				       (unsigned long)pc);
-		pc->pages.simp = vmbus_zalloc_page();
-		pc->pages.siefp = vmbus_zalloc_page();
-		if (!pc->pages.simp || !pc->pages.siefp)
-			return -ENOMEM;
-		call.pc = pc;
-		call.ret = -EIO;
-		ret = hv_compat_call_on_cpu(cpu, vmbus_synic_enable_on_cpu, &call);
-		if (ret)
-			return ret;
-		if (call.ret)
-			return call.ret;
-		pc->enabled = 1;
 	}
+	if (pc->enabled)
+		return 0;
+	if (!pc->pages.simp)
+		pc->pages.simp = vmbus_zalloc_page();
+	if (!pc->pages.siefp)
+		pc->pages.siefp = vmbus_zalloc_page();
+	if (!pc->pages.simp || !pc->pages.siefp)
+		return -ENOMEM;
+	call.pc = pc;
+	call.ret = -EIO;
+	ret = hv_compat_call_on_cpu(cpu, vmbus_synic_enable_on_cpu, &call);
+	if (ret)
+		return ret;
+	if (call.ret)
+		return call.ret;
+	spin_lock_irqsave(&vmbus_conn.relid_lock, flags);
+	pc->enabled = 1;
+	spin_unlock_irqrestore(&vmbus_conn.relid_lock, flags);
 	return 0;
+}
+
+static int vmbus_percpu_init(void)
+{
+	unsigned int cpu;
+	int ret = 0;
+
+	vmbus_conn.ncpus = hv_compat_nr_cpu_ids();
+	vmbus_conn.pcpu = kcalloc(vmbus_conn.ncpus, sizeof(*vmbus_conn.pcpu),
+				  GFP_KERNEL);
+	if (!vmbus_conn.pcpu)
+		return -ENOMEM;
+	hv_compat_cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		ret = vmbus_percpu_enable(cpu);
+		if (ret)
+			break;
+	}
+	hv_compat_cpus_read_unlock();
+	return ret;
+}
+
+/*
+ * CPU hotplug: a CPU that comes online gets its SynIC while the bus is
+ * connected; one that goes offline must serve no channel (the host keeps
+ * interrupting a channel's target_vp) and not be CPU 0, where the host
+ * delivers channel messages (target_vcpu of INITIATE_CONTACT). Moving
+ * channels (MODIFYCHANNEL, 4.1+) is left to the admin, as upstream does.
+ * Both run with hotplug excluded; vmbus_conn.pcpu only changes under
+ * hv_compat_cpus_read_lock(), so it is stable here.
+ */
+static int vmbus_cpu_online(unsigned int cpu)
+{
+	if (!vmbus_conn.pcpu || cpu >= vmbus_conn.ncpus)
+		return 0;
+	return vmbus_percpu_enable(cpu);
+}
+
+static int vmbus_cpu_offline(unsigned int cpu)
+{
+	struct vmbus_percpu *pc;
+	unsigned long flags;
+	unsigned int n;
+
+	if (!vmbus_conn.pcpu || cpu >= vmbus_conn.ncpus)
+		return 0;
+	pc = vmbus_conn.pcpu[cpu];
+	if (!pc || !pc->enabled)
+		return 0;
+	spin_lock_irqsave(&vmbus_conn.relid_lock, flags);
+	n = pc->nchan;
+	if (!n && cpu != 0)
+		pc->enabled = 0;	/* vmbus_pick_cpu() skips it from now */
+	spin_unlock_irqrestore(&vmbus_conn.relid_lock, flags);
+	if (cpu == 0) {
+		pr_info(VMBUS_MOD ": CPU 0 receives the host's VMBus messages; it stays online\n");
+		return -EBUSY;
+	}
+	if (n) {
+		pr_info(VMBUS_MOD ": CPU %u handles %u VMBus channel(s); it stays online\n",
+			cpu, n);
+		return -EBUSY;
+	}
+	hv_compat_call_on_cpu(cpu, vmbus_synic_disable_on_cpu, pc);
+	return 0;
+}
+
+/**
+ * vmbus_cpuhp_init() - follow CPU hotplug (SynIC per CPU, A.4) for the
+ * life of the module. Context: module init, may sleep.
+ * Return: 0 or -errno.
+ */
+int vmbus_cpuhp_init(void)
+{
+	return hv_compat_cpuhp_register("hv_vmbus:online", vmbus_cpu_online,
+					vmbus_cpu_offline);
+}
+
+/** vmbus_cpuhp_exit() - stop following CPU hotplug. Context: module exit. */
+void vmbus_cpuhp_exit(void)
+{
+	hv_compat_cpuhp_unregister();
 }
 
 /* ---- negotiation (B.1) ------------------------------------------------ */
 
 /**
  * vmbus_pick_cpu() - CPU for a channel's interrupts: spread by relid over
- * the online CPUs on hosts that honour target_vp (2.4+), else CPU 0.
+ * the CPUs whose SynIC is on, on hosts that honour target_vp (2.4+), else
+ * CPU 0. The CPU then counts the channel and refuses to go offline until
+ * vmbus_put_cpu(). Context: any.
+ * @relid: the channel's relid
+ * Return: a Linux CPU number.
  */
 unsigned int vmbus_pick_cpu(u32 relid)
 {
-	unsigned int n, i = 0, cpu, want;
+	struct vmbus_percpu *pc;
+	unsigned long flags;
+	unsigned int n = 0, i = 0, cpu, want, pick = 0;
 
-	if (vmbus_conn.version < VMBUS_VERSION_WIN8)
-		return 0;
-	n = num_online_cpus();
-	want = n ? relid % n : 0;
-	for_each_online_cpu(cpu) {
-		if (cpu >= vmbus_conn.ncpus || !vmbus_conn.pcpu[cpu])
-			continue;
-		if (i++ == want)
-			return cpu;
+	spin_lock_irqsave(&vmbus_conn.relid_lock, flags);
+	if (vmbus_conn.version >= VMBUS_VERSION_WIN8 && vmbus_conn.pcpu) {
+		for (cpu = 0; cpu < vmbus_conn.ncpus; cpu++)
+			if (vmbus_conn.pcpu[cpu] && vmbus_conn.pcpu[cpu]->enabled)
+				n++;
+		want = n ? relid % n : 0;
+		for (cpu = 0; cpu < vmbus_conn.ncpus; cpu++) {
+			pc = vmbus_conn.pcpu[cpu];
+			if (!pc || !pc->enabled)
+				continue;
+			if (i++ == want) {
+				pick = cpu;
+				break;
+			}
+		}
 	}
-	return 0;
+	if (vmbus_conn.pcpu && pick < vmbus_conn.ncpus && vmbus_conn.pcpu[pick])
+		vmbus_conn.pcpu[pick]->nchan++;
+	spin_unlock_irqrestore(&vmbus_conn.relid_lock, flags);
+	return pick;
+}
+
+/**
+ * vmbus_put_cpu() - a channel that targeted @cpu (vmbus_pick_cpu()) is
+ * gone. Context: any.
+ */
+void vmbus_put_cpu(unsigned int cpu)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vmbus_conn.relid_lock, flags);
+	if (vmbus_conn.pcpu && cpu < vmbus_conn.ncpus && vmbus_conn.pcpu[cpu] &&
+	    vmbus_conn.pcpu[cpu]->nchan)
+		vmbus_conn.pcpu[cpu]->nchan--;
+	spin_unlock_irqrestore(&vmbus_conn.relid_lock, flags);
 }
 
 static int vmbus_try_version(u32 version)

@@ -148,6 +148,8 @@ static int hv_synic_enable(struct hv_platform *p, unsigned int cpu,
 
 	if (vec < 16 || vec > 255)
 		return -EINVAL;
+	/* a CPU that came online after init has not been asked yet */
+	hv_hv.vp_index[cpu] = (u32)hv_compat_rdmsr(HV_MSR_VP_INDEX);
 	hv_compat_wrmsr(HV_MSR_SIMP, virt_to_phys(pg->simp) | 1);
 	hv_compat_wrmsr(HV_MSR_SIEFP, virt_to_phys(pg->siefp) | 1);
 	v = (u64)vec;
@@ -277,12 +279,14 @@ int hv_hyperv_platform_init(struct hv_platform **out)
 	hv_hv.input_pages = kcalloc(hv_compat_nr_cpu_ids(), sizeof(void *), GFP_KERNEL);
 	if (!hv_hv.vp_index || !hv_hv.input_pages)
 		goto fail;
-	for_each_online_cpu(cpu) {
+	/* every possible CPU: one may come online later (hotplug) */
+	for_each_possible_cpu(cpu) {
 		hv_hv.input_pages[cpu] = (void *)get_zeroed_page(GFP_KERNEL);
 		if (!hv_hv.input_pages[cpu])
 			goto fail;
-		hv_compat_call_on_cpu(cpu, hv_read_vp_index, NULL);
 	}
+	for_each_online_cpu(cpu)
+		hv_compat_call_on_cpu(cpu, hv_read_vp_index, NULL);
 	ret = hv_hypercall_setup();
 	if (ret)
 		goto fail;

@@ -212,9 +212,15 @@ struct bus_type hv_bus = {
 
 /* ---- devices ---------------------------------------------------------- */
 
+/* A device and what the bus keeps beside it. */
+struct vmbus_device {
+	struct hv_device hdev;
+	struct hv_compat_bus_dma dma;
+};
+
 static void vmbus_device_release(struct device *dev)
 {
-	kfree(to_hv_device(dev));
+	kfree(container_of(to_hv_device(dev), struct vmbus_device, hdev));
 }
 
 /**
@@ -224,19 +230,22 @@ static void vmbus_device_release(struct device *dev)
  */
 int vmbus_device_add(struct hv_channel *c)
 {
+	struct vmbus_device *vd;
 	struct hv_device *d;
 	char longname[40], shortname[20];
 	int ret;
 
-	d = kzalloc(sizeof(*d), GFP_KERNEL);
-	if (!d)
+	vd = kzalloc(sizeof(*vd), GFP_KERNEL);
+	if (!vd)
 		return -ENOMEM;
+	d = &vd->hdev;
 	memcpy(&d->class_id, &c->offer.if_type, sizeof(d->class_id));
 	memcpy(&d->device_id, &c->offer.if_instance, sizeof(d->device_id));
 	d->channel = c;
 	device_initialize(&d->dev);
 	d->dev.bus = &hv_bus;
 	d->dev.release = vmbus_device_release;
+	hv_compat_bus_dma_init(&d->dev, &vd->dma);
 	hv_guid_fmt(&d->device_id, longname);
 	snprintf(shortname, sizeof(shortname), "vmbus_%u", c->relid);
 	ret = hv_compat_dev_set_name(&d->dev, longname, shortname);
@@ -364,9 +373,12 @@ static int __init vmbus_init(void)
 		return -ENODEV;
 	}
 	hv_compat_bus_set_dev_attrs(&hv_bus, vmbus_dev_attrs, &vmbus_dev_groups);
-	ret = bus_register(&hv_bus);
+	ret = vmbus_cpuhp_init();
 	if (ret)
 		return ret;
+	ret = bus_register(&hv_bus);
+	if (ret)
+		goto fail_cpuhp;
 	ret = bus_create_file(&hv_bus, &vmbus_attr_version);
 	if (ret)
 		goto fail_bus;
@@ -390,6 +402,8 @@ fail_file:
 	bus_remove_file(&hv_bus, &vmbus_attr_version);
 fail_bus:
 	bus_unregister(&hv_bus);
+fail_cpuhp:
+	vmbus_cpuhp_exit();
 	return ret;
 }
 
@@ -402,6 +416,7 @@ static void __exit vmbus_exit(void)
 		hv_hyperv_platform_exit();
 	bus_remove_file(&hv_bus, &vmbus_attr_version);
 	bus_unregister(&hv_bus);
+	vmbus_cpuhp_exit();
 }
 
 module_init(vmbus_init);

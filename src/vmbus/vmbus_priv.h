@@ -105,7 +105,8 @@ struct vmbus_percpu {
 	struct hv_synic_pages pages;
 	struct tasklet_struct msg_tasklet;
 	unsigned int cpu;
-	int enabled;
+	int enabled;		/* SynIC on; channels may target it (relid_lock) */
+	unsigned int nchan;	/* channels targeting this CPU (relid_lock) */
 };
 
 struct vmbus_conn {
@@ -158,6 +159,9 @@ void vmbus_waiters_cancel_all(void);
 struct hv_channel *vmbus_relid_get(u32 relid);
 void vmbus_signal_host(struct hv_channel *c);
 unsigned int vmbus_pick_cpu(u32 relid);
+void vmbus_put_cpu(unsigned int cpu);
+int vmbus_cpuhp_init(void);
+void vmbus_cpuhp_exit(void);
 
 /* channel_mgmt.c */
 void vmbus_queue_chmsg(const void *msg, u32 size);

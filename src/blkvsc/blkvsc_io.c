@@ -897,7 +897,6 @@ static void hv_bv_recover(struct hv_bv_dev *dev, unsigned int expired)
 		/* no answer to either reset: the host is gone for us */
 		if (atomic_cmpxchg(&dev->state, HV_BV_RUNNING,
 				   HV_BV_OFFLINE) == HV_BV_RUNNING) {
-			smp_mb();
 			n = hv_bv_abandon(dev, -EIO);
 			pr_err(HV_BV_NAME ": %s: the host does not answer: disk offline, %u request(s) failed\n",
 			       dev->name, n);
@@ -1002,7 +1001,8 @@ static int hv_bv_exec(struct hv_bv_dev *dev, const u8 *cdb, u8 cdb_len,
 	}
 	gen = 0;
 	if (!wait_for_completion_timeout(&sync->done,
-					 deadline > jiffies ? deadline - jiffies : 1)) {
+					 time_before(jiffies, deadline) ?
+					 deadline - jiffies : 1)) {
 		/* no answer: take the slot back unless a completion has it */
 		spin_lock_irqsave(&dev->lock, flags);
 		mine = s->state == HV_BV_SLOT_BUSY && s->sync == sync;
@@ -1112,7 +1112,10 @@ static void hv_bv_discard_caps(struct hv_bv_dev *dev, struct page *page)
 		return;
 	dev->unmap_max_blocks = u.max_lba == 0xffffffffU ? 0x7fffffffU :
 		u.max_lba;
-	dev->unmap_granularity = u.granularity ? u.granularity : 1;
+	/* an absurd granularity (over 1 GiB) is ignored, not trusted */
+	dev->unmap_granularity = u.granularity &&
+		(u64)u.granularity * dev->block_size <= (1ULL << 30) ?
+		u.granularity : 1;
 }
 
 /**

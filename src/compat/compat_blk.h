@@ -232,6 +232,7 @@ struct hv_compat_rq_iter {
 	struct req_iterator ri;
 	struct bio_vec bv;
 };
+
 #define HV_COMPAT_RQ_FOR_EACH_SEG(rq, it) \
 	rq_for_each_segment((it)->bv, rq, (it)->ri)
 #define hv_compat_seg_page(it)	((it)->bv.bv_page)
@@ -242,6 +243,7 @@ struct hv_compat_rq_iter {
 	struct req_iterator ri;
 	struct bio_vec *bv;
 };
+
 #define HV_COMPAT_RQ_FOR_EACH_SEG(rq, it) \
 	rq_for_each_segment((it)->bv, rq, (it)->ri)
 #define hv_compat_seg_page(it)	((it)->bv->bv_page)
@@ -253,6 +255,7 @@ struct hv_compat_rq_iter {
 	struct bio_vec *bv;
 	int i;
 };
+
 #define HV_COMPAT_RQ_FOR_EACH_SEG(rq, it)				\
 	for ((it)->bio = (rq)->bio; (it)->bio; (it)->bio = (it)->bio->bi_next) \
 		bio_for_each_segment((it)->bv, (it)->bio, (it)->i)

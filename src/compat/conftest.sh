@@ -455,6 +455,240 @@ probe KMAP_ATOMIC_1ARG <<'P'
 void f(struct page *p) { void *a = kmap_atomic(p); kunmap_atomic(a); }
 P
 
+# ---- block layer (hv_blkvsc) -------------------------------------------
+
+# 3.13: <linux/blk-mq.h>; from 5.16 it also holds the request accessors
+# (blk_rq_pos(), rq_for_each_segment(), req_op()), so the block probes
+# include it wherever it exists (a header check, run before them).
+blkmq_inc=
+names="$names BLK_MQ_H"
+# shellcheck disable=SC2086
+if echo '#include <linux/blk-mq.h>' | $CC $HV_PROBE_CFLAGS -E -x c - >/dev/null 2>&1; then
+	blkmq_inc='#include <linux/blk-mq.h>'
+	echo "#define HV_HAVE_BLK_MQ_H 1" > "$dir/probes/BLK_MQ_H.h"
+else
+	echo "/* HV_HAVE_BLK_MQ_H: no */" > "$dir/probes/BLK_MQ_H.h"
+fi
+
+# 4.13: blk-mq queue_rq returns blk_status_t (errno_to_blk_status()); from
+# here on hv_blkvsc uses blk-mq, a request_fn queue before
+probe BLK_MQ_STATUS <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+HV_PROBE_TYPES(typeof(((struct blk_mq_ops *)0)->queue_rq), blk_status_t (*)(struct blk_mq_hw_ctx *, const struct blk_mq_queue_data *));
+blk_status_t f(void) { return errno_to_blk_status(-EIO); }
+P
+
+# 5.0 removed blk_init_queue() (request_fn queues)
+probe BLK_INIT_QUEUE <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+void rfn(struct request_queue *q) { }
+struct request_queue *f(void) { return blk_init_queue(rfn, NULL); }
+P
+
+# 6.0: blk_mq_ops.timeout lost its "reserved" argument
+probe BLK_MQ_TIMEOUT_1ARG <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+HV_PROBE_TYPES(typeof(((struct blk_mq_ops *)0)->timeout), enum blk_eh_timer_return (*)(struct request *));
+P
+
+# 6.14 removed BLK_MQ_F_SHOULD_MERGE (merging is the default)
+probe BLK_MQ_F_SHOULD_MERGE <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+int x = BLK_MQ_F_SHOULD_MERGE;
+P
+
+# 6.9: blk_mq_alloc_disk(set, queue_limits, queuedata): limits at allocation
+probe BLK_MQ_ALLOC_DISK_LIM <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+struct gendisk *f(struct blk_mq_tag_set *s, struct queue_limits *l) { return blk_mq_alloc_disk(s, l, NULL); }
+P
+
+# 5.14: blk_mq_alloc_disk(set, queuedata) (blk_mq_init_queue() + alloc_disk() before)
+probe BLK_MQ_ALLOC_DISK <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+struct gendisk *f(struct blk_mq_tag_set *s) { return blk_mq_alloc_disk(s, NULL); }
+P
+
+# 5.14 .. 5.19: blk_cleanup_disk() (put_disk() alone from 6.0)
+probe BLK_CLEANUP_DISK <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+void f(struct gendisk *d) { blk_cleanup_disk(d); }
+P
+
+# 5.18: blk_mark_disk_dead(): new I/O fails at once
+probe BLK_MARK_DISK_DEAD <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+void f(struct gendisk *d) { blk_mark_disk_dead(d); }
+P
+
+# 5.15: device_add_disk() returns int (__must_check)
+probe ADD_DISK_INT <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+HV_PROBE_TYPES(typeof(&device_add_disk), int (*)(struct device *, struct gendisk *, const struct attribute_group **));
+P
+
+# 4.20: device_add_disk(parent, disk, groups)
+probe DEVICE_ADD_DISK_GROUPS <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+void f(struct device *p, struct gendisk *d) { device_add_disk(p, d, NULL); }
+P
+
+# 4.7: device_add_disk(parent, disk) (gendisk.driverfs_dev before)
+probe DEVICE_ADD_DISK <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+void f(struct device *p, struct gendisk *d) { device_add_disk(p, d); }
+P
+
+# 6.11: queue_limits.features (BLK_FEAT_WRITE_CACHE, BLK_FEAT_FUA)
+probe BLK_FEAT_WRITE_CACHE <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+void f(struct queue_limits *l) { l->features |= BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA; }
+P
+
+# 4.7 .. 6.10: blk_queue_write_cache()
+probe BLK_QUEUE_WRITE_CACHE <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+void f(struct request_queue *q) { blk_queue_write_cache(q, 1, 1); }
+P
+
+# 2.6.37 .. 4.6: blk_queue_flush(q, REQ_FLUSH | REQ_FUA)
+probe BLK_QUEUE_FLUSH <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+void f(struct request_queue *q) { blk_queue_flush(q, REQ_FLUSH | REQ_FUA); }
+P
+
+# before 2.6.36: barriers, blk_queue_ordered(q, mode, prepare_flush_fn)
+probe BLK_QUEUE_ORDERED_PREPARE <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+void prep(struct request_queue *q, struct request *rq) { }
+int f(struct request_queue *q) { return blk_queue_ordered(q, QUEUE_ORDERED_DRAIN_FLUSH, prep); }
+P
+
+# 2.6.31: blk_fetch_request() (elv_next_request() + blkdev_dequeue_request() before)
+probe BLK_FETCH_REQUEST <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+struct request *f(struct request_queue *q) { return blk_fetch_request(q); }
+P
+
+# 2.6.31: __blk_end_request_all()
+probe BLK_END_REQUEST_ALL <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+void f(struct request *rq) { __blk_end_request_all(rq, -EIO); }
+P
+
+# 2.6.25: __blk_end_request(rq, error, bytes) and blk_rq_bytes()
+# (end_that_request_first()/_last() before)
+probe BLK_END_REQUEST_BYTES <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+int f(struct request *rq) { return __blk_end_request(rq, -EIO, blk_rq_bytes(rq)); }
+P
+
+# 2.6.31: blk_rq_pos() (rq->sector before)
+probe BLK_RQ_POS <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+sector_t f(struct request *rq) { return blk_rq_pos(rq); }
+P
+
+# 3.14: immutable biovecs: rq_for_each_segment() yields a struct bio_vec
+probe RQ_SEGMENT_BVEC <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+unsigned int f(struct request *rq) { struct req_iterator it; struct bio_vec bv; unsigned int n = 0; rq_for_each_segment(bv, rq, it) n += bv.bv_len; return n; }
+P
+
+# 2.6.24 (backported to RHEL 5.x) .. 3.13: rq_for_each_segment() with a
+# struct bio_vec pointer
+probe RQ_SEGMENT_BVEC_PTR <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+unsigned int f(struct request *rq) { struct req_iterator it; struct bio_vec *bv; unsigned int n = 0; rq_for_each_segment(bv, rq, it) n += bv->bv_len; return n; }
+P
+
+# 4.8: req_op() and REQ_OP_FLUSH / REQ_OP_DISCARD
+probe REQ_OP <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+int f(struct request *rq) { return req_op(rq) == REQ_OP_FLUSH || req_op(rq) == REQ_OP_DISCARD || (rq->cmd_flags & REQ_FUA); }
+P
+
+# 2.6.37 .. 4.7: REQ_FLUSH / REQ_FUA in request.cmd_flags
+probe REQ_FLUSH_FLAG <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+int f(struct request *rq) { return (rq->cmd_flags & REQ_FLUSH) && (rq->cmd_flags & REQ_FUA); }
+P
+
+# before 2.6.36: blk_fs_request() tells file-system requests
+probe BLK_FS_REQUEST <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+int f(struct request *rq) { return blk_fs_request(rq); }
+P
+
+# 2.6.19 .. 4.10: request.cmd_type (REQ_TYPE_FS, REQ_TYPE_BLOCK_PC);
+# 2.6.18 has request.flags (REQ_CMD, REQ_BLOCK_PC)
+probe RQ_CMD_TYPE <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+int f(struct request *rq) { return rq->cmd_type == REQ_TYPE_FS || rq->cmd_type == REQ_TYPE_BLOCK_PC; }
+P
+
+# 2.6.31: blk_queue_logical_block_size()/_physical_block_size()
+# (blk_queue_hardsect_size() before)
+probe BLK_QUEUE_LOGICAL_BLOCK_SIZE <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+void f(struct request_queue *q) { blk_queue_logical_block_size(q, 512); blk_queue_physical_block_size(q, 4096); }
+P
+
+# 2.6.34: blk_queue_max_segments()/blk_queue_max_hw_sectors()
+# (max_phys/hw_segments and blk_queue_max_sectors() before)
+probe BLK_QUEUE_MAX_SEGMENTS <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+void f(struct request_queue *q) { blk_queue_max_segments(q, 2); blk_queue_max_hw_sectors(q, 8); }
+P
+
+# 2.6.32 .. 6.10: blk_queue_max_discard_sectors()
+probe BLK_QUEUE_MAX_DISCARD <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+void f(struct request_queue *q) { blk_queue_max_discard_sectors(q, 8); q->limits.discard_granularity = 4096; }
+P
+
+# 2.6.28 .. 5.18: QUEUE_FLAG_DISCARD must be set besides the limit
+probe QUEUE_FLAG_DISCARD <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+int x = QUEUE_FLAG_DISCARD;
+P
+
+# 4.17: blk_queue_flag_set() (queue_flag_set_unlocked() before)
+probe BLK_QUEUE_FLAG_SET <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+void (*p)(unsigned int, struct request_queue *) = blk_queue_flag_set;
+P
+
 wait
 
 # Exports (checked after the compile probes, which they refine)

@@ -187,3 +187,149 @@ u32 hv_vstor_build_pfns(const struct hv_vstor_seg *segs, u32 nsegs,
 	*total = (u32)sum;
 	return n;
 }
+
+void hv_vstor_pfns_init(struct hv_vstor_pfn_list *l, u64 *pfns, u32 max)
+{
+	memset(l, 0, sizeof(*l));
+	l->pfns = pfns;
+	l->max = max;
+}
+
+int hv_vstor_pfns_add(struct hv_vstor_pfn_list *l, u64 pfn, u32 offset,
+		      u32 len)
+{
+	u64 span;
+	u32 first = 0, npages, k;
+
+	if (l->broken || !len || offset >= HV_HYP_PAGE_SIZE ||
+	    (u64)l->total + len > 0xffffffffULL)
+		goto broken;
+	if (l->n == 0) {
+		l->offset = offset;
+	} else if (l->end) {
+		/* the previous segment ended mid-page: only its continuation */
+		if (pfn != l->pfns[l->n - 1] || offset != l->end)
+			goto broken;
+		first = 1;	/* that page is in the list already */
+	} else if (offset) {
+		goto broken;	/* starts mid-page after a whole page */
+	}
+	span = ((u64)offset + len + HV_HYP_PAGE_SIZE - 1) >> HV_HYP_PAGE_SHIFT;
+	npages = (u32)span - first;
+	if (npages > l->max - l->n)
+		goto broken;
+	for (k = 0; k < npages; k++)
+		l->pfns[l->n++] = pfn + first + k;
+	l->total += len;
+	l->end = (u32)((offset + (u64)len) & (HV_HYP_PAGE_SIZE - 1));
+	return 0;
+
+broken:
+	l->broken = 1;
+	return -EINVAL;
+}
+
+static u32 hv_vstor_be32(const u8 *b)
+{
+	return ((u32)b[0] << 24) | ((u32)b[1] << 16) | ((u32)b[2] << 8) | b[3];
+}
+
+int hv_vstor_parse_capacity(const u8 *buf, u32 len, int cdb16,
+			    struct hv_vstor_capacity *out)
+{
+	u64 last;
+	u32 bs;
+
+	memset(out, 0, sizeof(*out));
+	if (len < (cdb16 ? 12U : 8U))
+		return -EBADMSG;
+	if (cdb16) {
+		last = ((u64)hv_vstor_be32(buf) << 32) | hv_vstor_be32(buf + 4);
+		bs = hv_vstor_be32(buf + 8);
+		if (len >= 14)
+			out->phys_exp = buf[13] & 0x0f;
+		if (len >= 15)
+			out->lbpme = (buf[14] & 0x80) ? 1 : 0;
+	} else {
+		last = hv_vstor_be32(buf);
+		bs = hv_vstor_be32(buf + 4);
+		if (last == 0xffffffffULL)
+			return -EOVERFLOW;
+	}
+	if (bs != 512 && bs != 1024 && bs != 2048 && bs != 4096)
+		return -EBADMSG;
+	/* last LBA + 1 blocks; the byte size must fit u64 */
+	if (last >= (~0ULL >> 12))
+		return -EBADMSG;
+	out->blocks = last + 1;
+	out->block_size = bs;
+	return 0;
+}
+
+/* VPD page @code with at least @need bytes of page data after the header */
+static int hv_vstor_vpd_ok(const u8 *buf, u32 len, u8 code, u32 need)
+{
+	u32 plen;
+
+	if (len < 4 || buf[1] != code)
+		return 0;
+	plen = ((u32)buf[2] << 8) | buf[3];
+	return plen >= need && len >= 4 + need;
+}
+
+int hv_vstor_parse_vpd_b0(const u8 *buf, u32 len, struct hv_vstor_unmap *out)
+{
+	/* MAXIMUM UNMAP LBA COUNT @20, DESCRIPTOR COUNT @24, GRANULARITY @28 */
+	if (!hv_vstor_vpd_ok(buf, len, 0xb0, 28))
+		return -EBADMSG;
+	out->max_lba = hv_vstor_be32(buf + 20);
+	out->max_desc = hv_vstor_be32(buf + 24);
+	out->granularity = hv_vstor_be32(buf + 28);
+	return 0;
+}
+
+int hv_vstor_parse_vpd_b2(const u8 *buf, u32 len, struct hv_vstor_unmap *out)
+{
+	/* byte 5 bit 7: LBPU (UNMAP supported) */
+	if (!hv_vstor_vpd_ok(buf, len, 0xb2, 2))
+		return -EBADMSG;
+	out->lbpu = (buf[5] & 0x80) ? 1 : 0;
+	return 0;
+}
+
+u32 hv_vstor_parse_string(const u8 *buf, u32 len, char *out, u32 outlen)
+{
+	u32 i, n = 0;
+
+	if (!outlen)
+		return 0;
+	for (i = 0; i < len && n + 1 < outlen; i++) {
+		if (!buf[i])
+			break;
+		out[n++] = (buf[i] >= 0x20 && buf[i] < 0x7f) ? (char)buf[i] : '?';
+	}
+	while (n && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
+	return n;
+}
+
+int hv_vstor_parse_vpd_80(const u8 *buf, u32 len, char *out, u32 outlen)
+{
+	u32 plen;
+
+	if (outlen)
+		out[0] = '\0';
+	if (len < 4 || buf[1] != 0x80)
+		return -EBADMSG;
+	plen = ((u32)buf[2] << 8) | buf[3];
+	if (plen > len - 4)
+		return -EBADMSG;
+	/* leading blanks are padding too */
+	while (plen && buf[4] == ' ') {
+		buf++;
+		plen--;
+	}
+	hv_vstor_parse_string(buf + 4, plen, out, outlen);
+	return 0;
+}

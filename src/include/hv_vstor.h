@@ -264,4 +264,85 @@ struct hv_vstor_seg {
 u32 hv_vstor_build_pfns(const struct hv_vstor_seg *segs, u32 nsegs,
 			u64 *pfns, u32 max_pfns, u32 *offset, u32 *total);
 
+/*
+ * Incremental form of hv_vstor_build_pfns(), for callers that walk their
+ * data once (a block request's segments): start with
+ * hv_vstor_pfns_init(), add segments in order, read the result from the
+ * struct. A segment that continues the previous one inside the same page
+ * (the previous ended mid-page exactly where this one starts) is merged
+ * with it, so sub-page pieces of one page do not break the page rule.
+ */
+struct hv_vstor_pfn_list {
+	u64 *pfns;	/* room for max entries */
+	u32 max;
+	u32 n;		/* PFNs so far */
+	u32 offset;	/* in the first page */
+	u32 total;	/* bytes so far */
+	u32 end;	/* offset where the last segment ended in its page */
+	int broken;	/* a rule was broken: the list is unusable */
+};
+
+/** hv_vstor_pfns_init() - empty list over @pfns (room for @max PFNs). */
+void hv_vstor_pfns_init(struct hv_vstor_pfn_list *l, u64 *pfns, u32 max);
+
+/**
+ * hv_vstor_pfns_add() - append @len bytes starting @offset (< 4096) into
+ * 4 KiB frame @pfn. Return: 0, or -EINVAL when the list can no longer
+ * describe the data (E: middle segments whole pages; too many PFNs; a
+ * total over 4 GiB); the list is then marked broken.
+ */
+int hv_vstor_pfns_add(struct hv_vstor_pfn_list *l, u64 pfn, u32 offset,
+		      u32 len);
+
+/* ---- SCSI answers read at probe (validated before use) ---------------- */
+
+/* What a READ CAPACITY (10 or 16) answer says */
+struct hv_vstor_capacity {
+	u64 blocks;		/* number of logical blocks (last LBA + 1) */
+	u32 block_size;		/* bytes: 512, 1024, 2048 or 4096 */
+	u8 phys_exp;		/* (16) log2 physical blocks per logical block */
+	u8 lbpme;		/* (16) logical block provisioning enabled */
+};
+
+/**
+ * hv_vstor_parse_capacity() - READ CAPACITY(10) (@cdb16 0, 8 bytes) or
+ * READ CAPACITY(16) (@cdb16 1, at least 12 bytes) data of @len bytes.
+ * Return: 0, -EBADMSG when too short, the block size is not one of
+ * 512/1024/2048/4096, or the capacity is 0; -EOVERFLOW when a (10)
+ * answer says 0xffffffff (ask READ CAPACITY(16)).
+ */
+int hv_vstor_parse_capacity(const u8 *buf, u32 len, int cdb16,
+			    struct hv_vstor_capacity *out);
+
+/* Logical block provisioning from VPD pages B0 and B2 */
+struct hv_vstor_unmap {
+	u32 max_lba;		/* B0: MAXIMUM UNMAP LBA COUNT, 0 = none */
+	u32 max_desc;		/* B0: MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT */
+	u32 granularity;	/* B0: OPTIMAL UNMAP GRANULARITY (blocks) */
+	u8 lbpu;		/* B2: UNMAP command supported */
+};
+
+/**
+ * hv_vstor_parse_vpd_b0() / hv_vstor_parse_vpd_b2() - fill @out from the
+ * page's @len bytes. Return: 0, or -EBADMSG when the page code or its
+ * length is wrong (then @out is unchanged).
+ */
+int hv_vstor_parse_vpd_b0(const u8 *buf, u32 len, struct hv_vstor_unmap *out);
+int hv_vstor_parse_vpd_b2(const u8 *buf, u32 len, struct hv_vstor_unmap *out);
+
+/**
+ * hv_vstor_parse_string() - copy the printable bytes of a host-supplied
+ * field (INQUIRY vendor/product, VPD 80 serial) into @out (@outlen >= 1,
+ * always NUL-terminated), trailing blanks removed, other bytes as '?'.
+ * Return: the length of @out.
+ */
+u32 hv_vstor_parse_string(const u8 *buf, u32 len, char *out, u32 outlen);
+
+/**
+ * hv_vstor_parse_vpd_80() - the serial number of a VPD page 0x80 answer
+ * of @len bytes into @out (as hv_vstor_parse_string()).
+ * Return: 0 or -EBADMSG (page code wrong or page length beyond @len).
+ */
+int hv_vstor_parse_vpd_80(const u8 *buf, u32 len, char *out, u32 outlen);
+
 #endif /* HV_VSTOR_H */

@@ -264,6 +264,116 @@ static void test_vstor_pfns(void **state)
 	assert_int_equal(hv_vstor_build_pfns(s, 1, pfns, 16, &off, &total), 0);
 }
 
+static void test_vstor_pfn_list(void **state)
+{
+	struct hv_vstor_pfn_list l;
+	u64 pfns[4];
+
+	(void)state;
+	/* two pieces of one page merge; then whole pages */
+	hv_vstor_pfns_init(&l, pfns, 4);
+	assert_int_equal(hv_vstor_pfns_add(&l, 10, 1024, 512), 0);
+	assert_int_equal(hv_vstor_pfns_add(&l, 10, 1536, 2560), 0);
+	assert_int_equal(hv_vstor_pfns_add(&l, 20, 0, 8192), 0);
+	assert_int_equal(hv_vstor_pfns_add(&l, 30, 0, 100), 0);
+	assert_int_equal(l.n, 4);
+	assert_int_equal(l.offset, 1024);
+	assert_int_equal(l.total, 512 + 2560 + 8192 + 100);
+	assert_true(pfns[0] == 10 && pfns[1] == 20 && pfns[2] == 21 &&
+		    pfns[3] == 30);
+	/* full: one more page does not fit; broken stays broken */
+	assert_int_equal(hv_vstor_pfns_add(&l, 30, 100, 4096), -EINVAL);
+	assert_true(l.broken);
+	assert_int_equal(hv_vstor_pfns_add(&l, 30, 100, 1), -EINVAL);
+
+	/* a gap inside a page; a mid-page start after a whole page */
+	hv_vstor_pfns_init(&l, pfns, 4);
+	assert_int_equal(hv_vstor_pfns_add(&l, 1, 0, 512), 0);
+	assert_int_equal(hv_vstor_pfns_add(&l, 1, 1024, 512), -EINVAL);
+	hv_vstor_pfns_init(&l, pfns, 4);
+	assert_int_equal(hv_vstor_pfns_add(&l, 1, 0, 4096), 0);
+	assert_int_equal(hv_vstor_pfns_add(&l, 2, 8, 512), -EINVAL);
+	/* another page at the right offset is not a continuation */
+	hv_vstor_pfns_init(&l, pfns, 4);
+	assert_int_equal(hv_vstor_pfns_add(&l, 1, 0, 512), 0);
+	assert_int_equal(hv_vstor_pfns_add(&l, 2, 512, 512), -EINVAL);
+	/* empty and out-of-page segments */
+	hv_vstor_pfns_init(&l, pfns, 4);
+	assert_int_equal(hv_vstor_pfns_add(&l, 1, 0, 0), -EINVAL);
+	hv_vstor_pfns_init(&l, pfns, 4);
+	assert_int_equal(hv_vstor_pfns_add(&l, 1, 4096, 1), -EINVAL);
+}
+
+static void test_vstor_capacity(void **state)
+{
+	struct hv_vstor_capacity c;
+	u8 b[32];
+
+	(void)state;
+	memset(b, 0, sizeof(b));
+	b[3] = 0xff;		/* last LBA 255 */
+	b[6] = 0x02;		/* 512 */
+	assert_int_equal(hv_vstor_parse_capacity(b, 8, 0, &c), 0);
+	assert_true(c.blocks == 256 && c.block_size == 512);
+	assert_int_equal(hv_vstor_parse_capacity(b, 7, 0, &c), -EBADMSG);
+	b[6] = 0x03;		/* 768: not a block size */
+	assert_int_equal(hv_vstor_parse_capacity(b, 8, 0, &c), -EBADMSG);
+	b[6] = 0;
+	assert_int_equal(hv_vstor_parse_capacity(b, 8, 0, &c), -EBADMSG);
+	memset(b, 0xff, 4);
+	b[6] = 0x02;
+	assert_int_equal(hv_vstor_parse_capacity(b, 8, 0, &c), -EOVERFLOW);
+
+	memset(b, 0, sizeof(b));
+	b[3] = 1;		/* last LBA 2^32 */
+	b[10] = 0x10;		/* 4096 */
+	b[13] = 0x03;
+	b[14] = 0x80;
+	assert_int_equal(hv_vstor_parse_capacity(b, 32, 1, &c), 0);
+	assert_true(c.blocks == 0x100000001ULL && c.block_size == 4096 &&
+		    c.phys_exp == 3 && c.lbpme == 1);
+	assert_int_equal(hv_vstor_parse_capacity(b, 11, 1, &c), -EBADMSG);
+	memset(b, 0xff, 8);	/* absurd capacity */
+	assert_int_equal(hv_vstor_parse_capacity(b, 32, 1, &c), -EBADMSG);
+}
+
+static void test_vstor_vpd(void **state)
+{
+	struct hv_vstor_unmap u;
+	char s[8];
+	u8 b[64];
+
+	(void)state;
+	memset(b, 0, sizeof(b));
+	memset(&u, 0, sizeof(u));
+	b[1] = 0xb0;
+	b[3] = 0x3c;
+	b[23] = 0x80;		/* max unmap LBAs 128 */
+	b[27] = 1;
+	b[31] = 8;
+	assert_int_equal(hv_vstor_parse_vpd_b0(b, 64, &u), 0);
+	assert_true(u.max_lba == 128 && u.max_desc == 1 && u.granularity == 8);
+	assert_int_equal(hv_vstor_parse_vpd_b0(b, 20, &u), -EBADMSG);
+	b[3] = 4;		/* the page claims too little */
+	assert_int_equal(hv_vstor_parse_vpd_b0(b, 64, &u), -EBADMSG);
+	assert_int_equal(hv_vstor_parse_vpd_b2(b, 64, &u), -EBADMSG);
+	b[1] = 0xb2;
+	b[5] = 0x80;
+	assert_int_equal(hv_vstor_parse_vpd_b2(b, 8, &u), 0);
+	assert_int_equal(u.lbpu, 1);
+
+	memset(b, 0, sizeof(b));
+	b[1] = 0x80;
+	b[3] = 6;
+	memcpy(b + 4, "  AB\001 ", 6);
+	assert_int_equal(hv_vstor_parse_vpd_80(b, 10, s, sizeof(s)), 0);
+	assert_string_equal(s, "AB?");
+	assert_int_equal(hv_vstor_parse_vpd_80(b, 9, s, sizeof(s)), -EBADMSG);
+	assert_int_equal(hv_vstor_parse_string((const u8 *)"abcdefghij", 10,
+					       s, sizeof(s)), 7);
+	assert_string_equal(s, "abcdefg");
+}
+
 const struct CMUnitTest vstor_tests[] = {
 	cmocka_unit_test(test_vstor_layout),
 	cmocka_unit_test(test_vstor_sizes_by_version),
@@ -271,5 +381,8 @@ const struct CMUnitTest vstor_tests[] = {
 	cmocka_unit_test(test_vstor_build_op),
 	cmocka_unit_test(test_vstor_completion),
 	cmocka_unit_test(test_vstor_pfns),
+	cmocka_unit_test(test_vstor_pfn_list),
+	cmocka_unit_test(test_vstor_capacity),
+	cmocka_unit_test(test_vstor_vpd),
 };
 const size_t vstor_ntests = ARRAY_SIZE(vstor_tests);

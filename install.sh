@@ -832,6 +832,27 @@ dkms_readd() {
 
 # ----------------------------------------------------------------- config
 
+# ata_piix_has_hyperv_switch: 0 when no kernel we build for has an ata_piix
+# module without the prefer_ms_hyperv parameter (3.x+, RHEL 6.4+): there
+# the option below only pins its default. An older ata_piix refuses to
+# load with an unknown option, which would cost the VM its DVD drive.
+ata_piix_has_hyperv_switch() {
+	for aph_k in $build_kernels; do
+		for aph_f in "$R/lib/modules/$aph_k"/kernel/drivers/ata/ata_piix.ko*; do
+			[ -f "$aph_f" ] || continue
+			case $aph_f in
+				*.xz) aph_cat="xz -dc" ;;
+				*.zst) aph_cat="zstd -qdc" ;;
+				*.gz) aph_cat="gzip -dc" ;;
+				*) aph_cat="cat" ;;
+			esac
+			# shellcheck disable=SC2086 # the decompressor and its options
+			$aph_cat "$aph_f" 2>/dev/null | grep -a -q prefer_ms_hyperv || return 1
+		done
+	done
+	return 0
+}
+
 write_modprobe_conf() {
 	wmc_st=$(our_storage_modules)
 	{
@@ -850,6 +871,16 @@ write_modprobe_conf() {
 			done
 			echo "install ata_piix { $wmc_cmd} ; /sbin/modprobe --ignore-install ata_piix \$CMDLINE_OPTS"
 		fi
+		case " $wmc_st " in *" hv_blkvsc "*|*" hv_storvsc "*)
+			echo "# Hyper-V IDE disks exist twice, emulated and synthetic: only the"
+			echo "# synthetic driver may have them (README, \"IDE disks\")."
+			if ata_piix_has_hyperv_switch; then
+				echo "options ata_piix prefer_ms_hyperv=1"
+			else
+				echo "# (ata_piix of a target kernel has no prefer_ms_hyperv switch)"
+			fi
+			;;
+		esac
 	} >"$work/content"
 	install_file "$work/content" "$R/etc/modprobe.d/$pkg_name.conf" 0644
 }

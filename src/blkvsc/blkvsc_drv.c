@@ -22,10 +22,11 @@
  * holds that major, it drives the emulated disk of that channel: the disk
  * is refused rather than claimed twice (see README: the emulated driver
  * must not probe synthetic disks). Kernels without the legacy IDE layer
- * name the emulated disk sdX (libata); there no block driver outside SCSI
- * can be sdX, so hv_blkvsc keeps hdX on a dynamic major, and admins who
- * want sdX names (what upstream kernels do) load hv_storvsc with ide=1
- * and blacklist hv_blkvsc. UUID= and LABEL= mounts work either way.
+ * built in name the emulated disk sdX (libata); no block driver outside
+ * SCSI can be sdX, so there hv_blkvsc leaves the IDE channel to
+ * hv_storvsc by default (compat.h, HV_COMPAT_IDE_BY_BLKVSC) and the names
+ * stay sdX; claim=1 makes it take the disks as hdX on a dynamic major.
+ * UUID= and LABEL= mounts work either way.
  */
 #include <linux/init.h>
 #include <linux/moduleparam.h>
@@ -47,6 +48,10 @@ MODULE_PARM_DESC(timeout, "seconds before a request counts as timed out (5-600, 
 static int hv_bv_ide_majors = 1;
 module_param_named(ide_majors, hv_bv_ide_majors, int, 0444);
 MODULE_PARM_DESC(ide_majors, "1 (default): on kernels with the legacy IDE layer use the IDE device numbers (hda = 3:0); 0: a dynamic major");
+
+static int hv_bv_claim = -1;
+module_param_named(claim, hv_bv_claim, int, 0444);
+MODULE_PARM_DESC(claim, "-1 (default): serve IDE disks where the legacy IDE layer is built in (hdX names stay), else leave them to hv_storvsc (sdX names stay); 1: always; 0: never");
 
 /* IDE class GUID in wire order (E; the first three fields little-endian) */
 #define HV_BV_GUID_IDE	{ { 0x32, 0x26, 0x41, 0x32, 0xcb, 0x86, 0xa2, 0x44, \
@@ -639,10 +644,17 @@ static struct hv_driver hv_bv_driver = {
 	.remove = hv_bv_remove,
 };
 
+static int hv_bv_registered;
+
 static int __init hv_bv_init(void)
 {
 	int ret;
 
+	if (hv_bv_claim == 0 || (hv_bv_claim < 0 && !HV_COMPAT_IDE_BY_BLKVSC)) {
+		pr_info("%s: IDE disks are served by hv_storvsc on this kernel (sdX names); load with claim=1 to take them\n",
+			HV_BV_NAME);
+		return 0;
+	}
 	if (!HV_COMPAT_LEGACY_IDE || !hv_bv_ide_majors) {
 		ret = register_blkdev(0, HV_BV_NAME);
 		if (ret < 0)
@@ -654,12 +666,14 @@ static int __init hv_bv_init(void)
 		unregister_blkdev(hv_bv_dyn_major, HV_BV_NAME);
 		hv_bv_dyn_major = 0;
 	}
+	hv_bv_registered = !ret;
 	return ret;
 }
 
 static void __exit hv_bv_exit(void)
 {
-	hv_driver_unregister(&hv_bv_driver);
+	if (hv_bv_registered)
+		hv_driver_unregister(&hv_bv_driver);
 	if (hv_bv_dyn_major)
 		unregister_blkdev(hv_bv_dyn_major, HV_BV_NAME);
 }

@@ -450,6 +450,23 @@ static inline void hv_compat_bus_set_dev_attrs(struct bus_type *bus,
 	irqreturn_t name(int irq, void *dev_id, struct pt_regs *regs)
 #endif
 
+/* ---- which driver serves Hyper-V IDE disks ----------------------------- */
+
+/*
+ * A synthetic IDE disk keeps the name its emulated twin had. Where the
+ * legacy IDE layer is built into the kernel (RHEL 5: CONFIG_IDE=y,
+ * CONFIG_BLK_DEV_IDE=y) the emulated disk was hdX: hv_blkvsc serves the
+ * IDE channel and keeps hdX. Elsewhere (libata, or IDE as modules that
+ * distributions did not use for PIIX, e.g. SLES 11) it was sdX, from
+ * ata_piix or the kernel's own storvsc: hv_storvsc serves it and keeps sdX.
+ * The drivers' claim/ide parameters override this default.
+ */
+#if defined(CONFIG_IDE) || defined(CONFIG_BLK_DEV_IDE)
+#define HV_COMPAT_IDE_BY_BLKVSC	1
+#else
+#define HV_COMPAT_IDE_BY_BLKVSC	0
+#endif
+
 /* ---- DMA limits of bus devices ----------------------------------------- */
 
 /*

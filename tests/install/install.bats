@@ -223,6 +223,25 @@ load helpers
 	[ "$(grep -c '^override hv_blkvsc ' "$R/etc/depmod.d/hyperv-lic.conf")" -eq 3 ]
 }
 
+@test "ata_piix prefer_ms_hyperv pinned only where every target kernel's ata_piix has the switch" {
+	setup_root debian
+	without dkms
+	rm "$R/lib/modules/$K/kernel/drivers/ata/ata_piix.ko"
+	printf 'parm=prefer_ms_hyperv:Prefer Hyper-V paravirtualization drivers\n' |
+		gzip -c >"$R/lib/modules/$K/kernel/drivers/ata/ata_piix.ko.gz"
+	hvl
+	status_is 0
+	grep -qx "options ata_piix prefer_ms_hyperv=1" "$R/etc/modprobe.d/hyperv-lic.conf"
+
+	# an older ata_piix would refuse the unknown option: not written
+	printf 'parm=prefer_ms:nothing else\n' >"$R/lib/modules/$K/kernel/drivers/ata/ata_piix.ko"
+	rm "$R/lib/modules/$K/kernel/drivers/ata/ata_piix.ko.gz"
+	hvl
+	status_is 0
+	if grep -q "^options ata_piix" "$R/etc/modprobe.d/hyperv-lic.conf"; then false; fi
+	grep -q "has no prefer_ms_hyperv switch" "$R/etc/modprobe.d/hyperv-lic.conf"
+}
+
 @test "old module-init-tools (centos6): install command instead of softdep, nothing claimed twice" {
 	setup_root centos6
 	without dkms

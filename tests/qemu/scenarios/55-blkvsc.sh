@@ -48,7 +48,7 @@ unload_all() {
 dmesg_mark
 if ! load_module "$HS_VMBUS" sim=1 ||
 	! load_module hv_hostsim version=5.3 devices=ide vstor=6.2 disk_mb=$disk_mb ||
-	! load_module "$BV"; then
+	! load_module "$BV" claim=1; then
 	fail blkvsc-load "modules did not load"
 	unload_all
 	exit 0

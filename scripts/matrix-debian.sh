@@ -104,7 +104,8 @@ for suite in "$@"; do
 	copy=$root/build/hyperv-lic/src
 	log=$cache/logs/matrix-$suite.log
 
-	# One build at a time per chroot (run.sh takes the same lock).
+	# One build at a time per chroot (run.sh takes the same lock), held
+	# until the results are read from the copy.
 	exec 8>"$cache/chroots/.$suite.build.lock"
 	flock 8
 	rm -rf --one-file-system "$root/build/hyperv-lic"
@@ -120,7 +121,6 @@ for suite in "$@"; do
 		status=FAIL
 		any_fail=1
 	fi
-	exec 8>&-
 
 	# The compiler kbuild really used: first word of a recorded command.
 	cc=$(find "$copy" -name '.*.o.cmd' 2>/dev/null | head -n 1 |
@@ -147,6 +147,8 @@ for suite in "$@"; do
 			grep -E 'error' "$log.conformance" | head -n 5 | sed 's/^/  /' >&2 || true
 		fi
 	fi
+	# the lock covers everything read from the copy (another run may reuse it)
+	exec 8>&-
 	printf '%s %s gcc-%s %s warnings=%s conformance=%s\n' "$rel" "$suite" "$ver" "$status" "$warnings" "$conf"
 	if [ "$status" = FAIL ]; then
 		note "$suite: build failed (log: $log); first errors:"

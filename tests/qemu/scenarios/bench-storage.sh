@@ -15,7 +15,7 @@
 # not. Figures only: never fails on numbers.
 #   bench-storage             every fio run completed without error
 #   bench-storage-violations  the host counted no protocol violation
-# hvl-kmods: scsi_mod sd_mod brd
+# hvl-kmods: scsi_mod scsi_transport_fc sd_mod brd
 # hvl-tools: fio
 # hvl-mem: 1536
 # shellcheck shell=sh
@@ -34,6 +34,7 @@ fi
 size_mb=128
 failed=
 load_kmod scsi_mod >/dev/null 2>&1
+load_kmod scsi_transport_fc || failed="$failed scsi_transport_fc did not load;"
 load_kmod sd_mod || failed="$failed sd_mod did not load;"
 if ! load_kmod brd rd_nr=1 rd_size=$((size_mb * 1024)); then
 	failed="$failed brd did not load;"

@@ -1,0 +1,248 @@
+# 50-storvsc-basic: hv_storvsc (hvl_storvsc beside hvl_vmbus) against the
+# host simulator's VSTOR back end, busybox tools only. Per host VSTOR
+# version V in 2.0 4.2 5.1 6.0 6.2 (hv_hostsim vstor=V devices=scsi,fc):
+#   sv-disks-V         a disk on each controller, 64 MiB, vendor Msft
+#   sv-serial-V        VPD 0x80 (sysfs vpd_pg80) is the host's serial
+#   sv-io-scsi-V       4 MiB pattern written, caches dropped, read back equal
+#   sv-io-fc-V         the same on the FC controller
+#   sv-multichannel-V  >= 5.1: I/O from both CPUs moves packets on more
+#                      than one channel of the controller; below: one channel
+#   sv-discard-V       >= 5.1: discard_max_bytes > 0; below: 0 (no UNMAP)
+#   sv-hotadd-V        "luns add" -> ENUMERATE_BUS -> a new 32 MiB disk
+#   sv-hotremove-V     "luns remove" of the idle LUN -> its disk goes
+#   sv-fault-F-V       F = check_condition srb_error delay_completion
+#                      drop_completion: the fault fires, the read still
+#                      returns the right data (retry / reset), disk works
+#   sv-violations-V    the host counted no protocol violation
+#   sv-unload-V        the modules unload
+#   sv-dmesg-V         no WARN/BUG/Oops while V ran
+# Needs the in-kernel SCSI modules: run.sh --kmods 'scsi_mod scsi_transport_fc sd_mod'.
+# shellcheck shell=sh
+
+# shellcheck disable=SC1091 # in the guest, beside the scenarios
+. /hvl/scenarios/hostsim-lib.inc
+hs_need
+need_module "$HS_STORVSC"
+if ! hs_sv_kmods; then
+	skip "$HVL_SCENARIO" "in-kernel SCSI modules missing (run.sh --kmods 'scsi_mod scsi_transport_fc sd_mod')"
+	exit 0
+fi
+
+pat=/tmp/sv-pattern
+back=/tmp/sv-back
+dd if=/dev/urandom of=$pat bs=1M count=4 2>/dev/null
+
+# io_check NAME SDX SEEK_MIB: write the pattern at SEEK_MIB, read it back.
+io_check() {
+	if ! hs_sv_write "$2" $pat "$3"; then
+		fail "$1" "write to /dev/$2 failed"
+		return 1
+	fi
+	hs_sv_drop_caches
+	rm -f $back
+	if ! hs_sv_read "$2" $back 4 "$3"; then
+		fail "$1" "read of /dev/$2 failed"
+		return 1
+	fi
+	if ! cmp -s $pat $back; then
+		fail "$1" "/dev/$2: data read back differs from what was written"
+		return 1
+	fi
+	pass "$1"
+}
+
+# both_disks: LUN 0:0 of the SCSI ($rs) and the FC ($rf) controller is a disk.
+both_disks() {
+	hs_sv_disk "$rs" 0 0 >/dev/null && hs_sv_disk "$rf" 0 0 >/dev/null
+}
+
+# fault_check V F SDX: arm fault F, read the pattern back through it.
+fault_check() {
+	_fn="sv-fault-$2-$1"
+	_before=$(hs_counter vstor_errors)
+	echo "$2" >"$HS_DBG/fault"
+	hs_sv_drop_caches
+	rm -f $back
+	_t0=$(cut -d. -f1 /proc/uptime)
+	_ok=1
+	hs_sv_read "$3" $back 4 || _ok=0
+	_dt=$(($(cut -d. -f1 /proc/uptime) - _t0))
+	if awk -v f="$2" '$1 == f { exit $2 != 1 }' "$HS_DBG/fault"; then
+		echo none >"$HS_DBG/fault"
+		fail "$_fn" "the fault never fired"
+		return
+	fi
+	if ! dmesg_since_mark | grep -q "hv_hostsim: fault $2:"; then
+		fail "$_fn" "no log line for the fault"
+		return
+	fi
+	if [ $_ok -eq 0 ] || ! cmp -s $pat $back; then
+		fail "$_fn" "read through the fault failed or returned wrong data (${_dt} s)"
+		return
+	fi
+	case $2 in
+		check_condition | srb_error)
+			if [ "$(hs_counter vstor_errors)" -le "$_before" ]; then
+				fail "$_fn" "host counted no error completion"
+				return
+			fi
+			;;
+		delay_completion)
+			if [ "$_dt" -lt 1 ]; then
+				fail "$_fn" "read finished in ${_dt} s despite a 2 s delay"
+				return
+			fi
+			;;
+		drop_completion)
+			if ! dmesg_since_mark | grep -qE 'RESET_(LUN|BUS) done'; then
+				fail "$_fn" "no reset logged by the guest"
+				return
+			fi
+			;;
+	esac
+	info "V=$1 fault $2: recovered in ${_dt} s"
+	io_check "$_fn" "$3" 8
+}
+
+for v in $HS_VSTOR_VERSIONS; do
+	dmesg_mark
+	if ! hs_load 5.3 vstor="$v" devices=scsi,fc; then
+		fail "sv-disks-$v" "host simulator did not load"
+		hs_unload
+		continue
+	fi
+	if ! load_module "$HS_STORVSC"; then
+		fail "sv-disks-$v" "$HS_STORVSC did not load"
+		hs_unload
+		continue
+	fi
+	rs=$(hs_sv_relids scsi)
+	rf=$(hs_sv_relids fc)
+	if ! wait_for 60 both_disks; then
+		fail "sv-disks-$v" "no disk on both controllers after 60 s: $(hs_sv_disks | tr '\n' ';')"
+		unload_module "$HS_STORVSC"
+		hs_unload
+		check_dmesg "sv-dmesg-$v"
+		continue
+	fi
+	ds=$(hs_sv_disk "$rs" 0 0)
+	df=$(hs_sv_disk "$rf" 0 0)
+	info "V=$v: SCSI relid $rs -> $ds, FC relid $rf -> $df"
+
+	why=
+	for d in $ds $df; do
+		sz=$(cat "/sys/block/$d/size")
+		[ "$sz" = $((64 * 2048)) ] || why="$why $d has $sz sectors;"
+		vendor=$(sed 's/ *$//' "/sys/block/$d/device/vendor")
+		[ "$vendor" = Msft ] || why="$why $d vendor '$vendor';"
+	done
+	if [ -z "$why" ]; then
+		pass "sv-disks-$v"
+	else
+		fail "sv-disks-$v" "$why"
+	fi
+
+	pg80=/sys/block/$ds/device/vpd_pg80
+	want=$(printf 'HSIM-R%04u-T00-L000' "$rs")
+	if [ ! -r "$pg80" ]; then
+		skip "sv-serial-$v" "this kernel has no vpd_pg80 in sysfs"
+	else
+		got=$(dd if="$pg80" bs=1 skip=4 2>/dev/null)
+		if [ "$got" = "$want" ]; then
+			pass "sv-serial-$v"
+		else
+			fail "sv-serial-$v" "vpd_pg80 says '$got', host serial '$want'"
+		fi
+	fi
+
+	io_check "sv-io-scsi-$v" "$ds" 0
+	io_check "sv-io-fc-$v" "$df" 0
+	w=$(hs_sv_lun_field "$rs" 0 0 bytes_written)
+	info "V=$v: host LUN $rs:0:0 bytes_written $w, allocated $(hs_sv_lun_field "$rs" 0 0 allocated_kb) KiB"
+
+	# both CPUs read: with sub-channels each has a channel of its own
+	for cpu in 1 2; do
+		hs_sv_drop_caches
+		taskset "$cpu" dd if="/dev/$ds" of=/dev/null bs=64k count=64 iflag=direct 2>/dev/null ||
+			taskset "$cpu" dd if="/dev/$ds" of=/dev/null bs=64k count=64 2>/dev/null
+	done
+	busy=$(hs_sv_busy_channels "$rs")
+	nch=$(hs_sv_nchannels "$rs")
+	case $v in
+		2.0 | 4.2)
+			if [ "$nch" -eq 1 ]; then
+				pass "sv-multichannel-$v"
+			else
+				fail "sv-multichannel-$v" "$nch channels below VSTOR 5.1"
+			fi
+			;;
+		*)
+			if [ "$busy" -ge 2 ]; then
+				pass "sv-multichannel-$v"
+			else
+				fail "sv-multichannel-$v" "$busy of $nch channels of relid $rs took packets"
+			fi
+			;;
+	esac
+
+	dmax=$(cat "/sys/block/$ds/queue/discard_max_bytes")
+	case $v in
+		2.0 | 4.2)
+			if [ "$dmax" -eq 0 ]; then
+				pass "sv-discard-$v"
+			else
+				fail "sv-discard-$v" "discard_max_bytes $dmax below VSTOR 5.1"
+			fi
+			;;
+		*)
+			if [ "$dmax" -gt 0 ]; then
+				pass "sv-discard-$v"
+			else
+				fail "sv-discard-$v" "discard_max_bytes is 0"
+			fi
+			;;
+	esac
+
+	# hot add LUN 0:1, then remove it again
+	if ! echo "add $rs 0 1 32" >"$HS_DBG/luns"; then
+		fail "sv-hotadd-$v" "luns add refused"
+	elif ! wait_for 30 hs_sv_disk "$rs" 0 1 >/dev/null; then
+		fail "sv-hotadd-$v" "no disk for LUN 0:1 30 s after the add"
+	else
+		dn=$(hs_sv_disk "$rs" 0 1)
+		sz=$(cat "/sys/block/$dn/size")
+		if [ "$sz" = $((32 * 2048)) ]; then
+			pass "sv-hotadd-$v"
+		else
+			fail "sv-hotadd-$v" "$dn has $sz sectors, not 32 MiB"
+		fi
+		if ! echo "remove $rs 0 1" >"$HS_DBG/luns"; then
+			fail "sv-hotremove-$v" "luns remove refused"
+		elif wait_for 30 sh -c "[ ! -e /sys/block/$dn ]"; then
+			pass "sv-hotremove-$v"
+		else
+			fail "sv-hotremove-$v" "/sys/block/$dn still there 30 s after the remove"
+		fi
+	fi
+
+	# faults: the guest retries or resets, the data is right, the disk works
+	echo 5 >"/sys/block/$ds/device/timeout"
+	for f in check_condition srb_error delay_completion drop_completion; do
+		fault_check "$v" "$f" "$ds"
+	done
+
+	hs_check_violations "sv-violations-$v"
+	info "V=$v counters: $(grep -E '^vstor_' "$HS_DBG/counters" | tr '\n' ' ')"
+	info "V=$v storvsc: $(cat /sys/class/scsi_host/host*/hv_stats 2>/dev/null | grep -E 'vstor_version|channels|resets|abandoned|stale|bad' | tr '\n' ' ')"
+	rc=0
+	unload_module "$HS_STORVSC" || rc=1
+	hs_unload || rc=1
+	if [ $rc -eq 0 ]; then
+		pass "sv-unload-$v"
+	else
+		fail "sv-unload-$v" "a module did not unload"
+	fi
+	check_dmesg "sv-dmesg-$v"
+	info "V=$v done at $(hs_elapsed) s"
+done
+info "$HVL_SCENARIO took $(hs_elapsed) s"

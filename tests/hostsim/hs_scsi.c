@@ -630,9 +630,13 @@ static void hs_cmd_write_same(struct hs_srb *r, int sixteen)
 	u32 i;
 
 	if (r->vs->version < VSTOR_VERSION_WIN10) {
-		/* E: hosts <= 5.1 (we say: before 6.2) take no WRITE SAME */
-		hs_violation(HS_V_vstor_write_same_old_host);
-		r->violation = 1;
+		/*
+		 * Only a 6.2 host implements it. Sending it to a host <= 5.1
+		 * breaks a rule of E; a 6.0 host just refuses it (sd then
+		 * stops using it).
+		 */
+		if (r->vs->version <= VSTOR_VERSION_WIN8)
+			hs_violation(HS_V_vstor_write_same_old_host);
 		hs_scsi_sense(r, SK_ILLEGAL_REQUEST, ASC_INVALID_OPCODE, 0);
 		return;
 	}

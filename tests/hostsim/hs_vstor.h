@@ -93,7 +93,6 @@ struct hs_srb {
 	u8 sense[HS_SENSE_LEN];
 	u8 sense_len;
 	u32 done;			/* bytes transferred */
-	int violation;			/* the guest broke a rule: counted */
 };
 
 /* hs_scsi.c */

@@ -16,6 +16,11 @@
 #   sv-violations-V    the host counted no protocol violation
 #   sv-unload-V        the modules unload
 #   sv-dmesg-V         no WARN/BUG/Oops while V ran
+# Then IDE (devices=ide,ide, $HS_STORVSC ide=1, VSTOR 6.2):
+#   sv-ide-disks       one disk per channel, at the target its instance
+#                      GUID names (E: path 0, targets 0 and 1)
+#   sv-ide-io-T        the pattern test on each
+#   sv-ide-violations, sv-ide-unload, sv-ide-dmesg
 # Needs the in-kernel SCSI modules: run.sh --kmods 'scsi_mod scsi_transport_fc sd_mod'.
 # shellcheck shell=sh
 
@@ -245,4 +250,42 @@ for v in $HS_VSTOR_VERSIONS; do
 	check_dmesg "sv-dmesg-$v"
 	info "V=$v done at $(hs_elapsed) s"
 done
+# IDE: the same VSTOR protocol on the IDE class, one disk per channel
+ide_disks() {
+	[ "$(hs_sv_disks | awk -v a="$ri1" -v b="$ri2" '$2 == a || $2 == b' | wc -l)" -eq 2 ]
+}
+dmesg_mark
+if ! hs_load 5.3 vstor=6.2 devices=ide,ide || ! load_module "$HS_STORVSC" ide=1; then
+	fail sv-ide-disks "modules did not load"
+else
+	# shellcheck disable=SC2046 # split into relids
+	set -- $(hs_sv_relids ide)
+	ri1=${1:-0}
+	ri2=${2:-0}
+	if ! wait_for 60 ide_disks; then
+		fail sv-ide-disks "no disk on both IDE channels after 60 s: $(hs_sv_disks | tr '\n' ';')"
+	else
+		d0=$(hs_sv_disks | awk -v r="$ri1" '$2 == r { print $1 "@" $3 }')
+		d1=$(hs_sv_disks | awk -v r="$ri2" '$2 == r { print $1 "@" $3 }')
+		if [ "${d0#*@}" = 0 ] && [ "${d1#*@}" = 1 ]; then
+			pass sv-ide-disks
+		else
+			fail sv-ide-disks "expected targets 0 and 1, got $d0 $d1"
+		fi
+		io_check sv-ide-io-0 "${d0%@*}" 0
+		io_check sv-ide-io-1 "${d1%@*}" 0
+	fi
+fi
+hs_check_violations sv-ide-violations
+rc=0
+if module_loaded "$HS_STORVSC"; then
+	unload_module "$HS_STORVSC" || rc=1
+fi
+hs_unload || rc=1
+if [ $rc -eq 0 ]; then
+	pass sv-ide-unload
+else
+	fail sv-ide-unload "a module did not unload"
+fi
+check_dmesg sv-ide-dmesg
 info "$HVL_SCENARIO took $(hs_elapsed) s"

@@ -13,6 +13,12 @@
 #   sv-fault-F-V       F = check_condition srb_error delay_completion
 #                      drop_completion: the fault fires, the read still
 #                      returns the right data (retry / reset), disk works
+#   sv-remove-busy-V   (6.2 and 2.0) "luns remove" of a LUN with a request
+#                      in flight (held by delay_completion): the request
+#                      ends, the disk goes
+#   sv-rescind-V       (6.2 and 2.0) the host rescinds the SCSI controller
+#                      (and its sub-channels) during I/O: the disk goes, the
+#                      guest releases every relid, the FC disk still works
 #   sv-violations-V    the host counted no protocol violation
 #   sv-unload-V        the modules unload
 #   sv-dmesg-V         no WARN/BUG/Oops while V ran
@@ -107,6 +113,53 @@ fault_check() {
 	esac
 	info "V=$1 fault $2: recovered in ${_dt} s"
 	io_check "$_fn" "$3" 8
+}
+
+# no_relid R: the host's inventory has no channel with R's instance
+no_relid() {
+	[ "$(hs_sv_nchannels "$1")" -eq 0 ]
+}
+
+# busy_removals V: remove a LUN, then the whole SCSI controller, while
+# requests are in flight.
+busy_removals() {
+	if ! echo "add $rs 0 2 16" >"$HS_DBG/luns" ||
+		! wait_for 30 hs_sv_disk "$rs" 0 2 >/dev/null; then
+		fail "sv-remove-busy-$1" "LUN 0:2 did not appear"
+	else
+		dn=$(hs_sv_disk "$rs" 0 2)
+		echo delay_completion >"$HS_DBG/fault"
+		hs_sv_drop_caches
+		dd if="/dev/$dn" of=/dev/null bs=64k count=16 iflag=direct 2>/dev/null &
+		ddpid=$!
+		sleep 1
+		echo "remove $rs 0 2" >"$HS_DBG/luns"
+		wait $ddpid
+		ddrc=$?
+		echo none >"$HS_DBG/fault"
+		if wait_for 30 sh -c "[ ! -e /sys/block/$dn ]"; then
+			pass "sv-remove-busy-$1"
+			info "V=$1: dd during the removal ended with status $ddrc"
+		else
+			fail "sv-remove-busy-$1" "/sys/block/$dn still there 30 s after the remove"
+		fi
+	fi
+
+	dd if="/dev/$ds" of=/dev/null bs=64k count=1024 iflag=direct 2>/dev/null &
+	ddpid=$!
+	sleep 1
+	echo "$rs" >"$HS_DBG/rescind"
+	wait $ddpid
+	ddrc=$?
+	if ! wait_for 30 sh -c "[ ! -e /sys/block/$ds ]"; then
+		fail "sv-rescind-$1" "/sys/block/$ds still there 30 s after the rescind"
+	elif ! wait_for 20 no_relid "$rs"; then
+		fail "sv-rescind-$1" "the guest did not release relid $rs and its sub-channels: $(hs_host_channels | tr '\n' ';')"
+	elif ! io_check "sv-rescind-$1" "$df" 0; then
+		:
+	else
+		info "V=$1: dd during the rescind ended with status $ddrc"
+	fi
 }
 
 for v in $HS_VSTOR_VERSIONS; do
@@ -235,6 +288,10 @@ for v in $HS_VSTOR_VERSIONS; do
 	for f in check_condition srb_error delay_completion drop_completion; do
 		fault_check "$v" "$f" "$ds"
 	done
+
+	case $v in
+		2.0 | 6.2) busy_removals "$v" ;;
+	esac
 
 	hs_check_violations "sv-violations-$v"
 	info "V=$v counters: $(grep -E '^vstor_' "$HS_DBG/counters" | tr '\n' ' ')"

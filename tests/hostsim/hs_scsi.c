@@ -310,6 +310,7 @@ static int hs_lun_fill(struct hs_lun *l, u64 lba, u64 n, const u8 *blk)
 			break;
 		}
 		memcpy(c + (b * HS_BLOCK & (HS_CHUNK - 1)), blk, HS_BLOCK);
+		cond_resched();
 	}
 	mutex_unlock(&l->lock);
 	return ret;
@@ -624,7 +625,7 @@ static void hs_cmd_unmap(struct hs_srb *r)
 static void hs_cmd_write_same(struct hs_srb *r, int sixteen)
 {
 	const u8 *cdb = r->cdb;
-	int unmap = cdb[1] & 0x08, ndob = sixteen && (cdb[1] & 0x01);
+	int ndob = sixteen && (cdb[1] & 0x01);
 	u64 lba, n;
 	u8 *blk = r->buf;
 	u32 i;
@@ -662,8 +663,12 @@ static void hs_cmd_write_same(struct hs_srb *r, int sixteen)
 		;
 	atomic64_inc(&r->lun->write_same);
 	hs_count(HS_C_vstor_write_same);
-	if (i == HS_BLOCK && unmap) {
-		hs_lun_unmap(r->lun, lba, n);	/* zeros read back: LBPRZ */
+	if (i == HS_BLOCK) {
+		/*
+		 * Zeros, with UNMAP or without: unmapped blocks read back as
+		 * zeros (LBPRZ), so the RAM of a large zeroing is not spent.
+		 */
+		hs_lun_unmap(r->lun, lba, n);
 		return;
 	}
 	if (hs_lun_fill(r->lun, lba, n, blk))

@@ -7,7 +7,9 @@
 #   sv-io-fc-V         the same on the FC controller
 #   sv-multichannel-V  >= 5.1: I/O from both CPUs moves packets on more
 #                      than one channel of the controller; below: one channel
-#   sv-discard-V       >= 5.1: discard_max_bytes > 0; below: 0 (no UNMAP)
+#   sv-discard-V       >= 5.1: discard_max_bytes > 0, busybox blkdiscard of
+#                      4 MiB: UNMAP at the host, chunks freed, zeros read
+#                      back; below: discard_max_bytes 0, blkdiscard fails
 #   sv-hotadd-V        "luns add" -> ENUMERATE_BUS -> a new 32 MiB disk
 #   sv-hotremove-V     "luns remove" of the idle LUN -> its disk goes
 #   sv-fault-F-V       F = check_condition srb_error delay_completion
@@ -42,6 +44,7 @@ fi
 pat=/tmp/sv-pattern
 back=/tmp/sv-back
 dd if=/dev/urandom of=$pat bs=1M count=4 2>/dev/null
+dd if=/dev/zero of=/tmp/sv-zero bs=1M count=4 2>/dev/null
 
 # io_check NAME SDX SEEK_MIB: write the pattern at SEEK_MIB, read it back.
 io_check() {
@@ -113,6 +116,56 @@ fault_check() {
 	esac
 	info "V=$1 fault $2: recovered in ${_dt} s"
 	io_check "$_fn" "$3" 8
+}
+
+# discard_check V: from 5.1 the disk takes discards (UNMAP): a discarded
+# range reads back as zeros and the host frees its chunks; below 5.1 it
+# takes none and the host sees no UNMAP.
+discard_check() {
+	_dmax=$(cat "/sys/block/$ds/queue/discard_max_bytes")
+	_u0=$(hs_sv_lun_field "$rs" 0 0 unmaps)
+	case $1 in
+		2.0 | 4.2)
+			if [ "$_dmax" -ne 0 ]; then
+				fail "sv-discard-$1" "discard_max_bytes $_dmax below VSTOR 5.1"
+			elif blkdiscard -o $((16 << 20)) -l $((4 << 20)) "/dev/$ds" 2>/dev/null; then
+				fail "sv-discard-$1" "blkdiscard succeeded below VSTOR 5.1"
+			elif [ "$(hs_sv_lun_field "$rs" 0 0 unmaps)" -ne "$_u0" ]; then
+				fail "sv-discard-$1" "an UNMAP reached a host below 5.1"
+			else
+				pass "sv-discard-$1"
+			fi
+			return
+			;;
+	esac
+	if [ "$_dmax" -le 0 ]; then
+		fail "sv-discard-$1" "discard_max_bytes is 0"
+		return
+	fi
+	if ! hs_sv_write "$ds" $pat 16; then
+		fail "sv-discard-$1" "write at 16 MiB failed"
+		return
+	fi
+	_a0=$(hs_sv_lun_field "$rs" 0 0 allocated_kb)
+	if ! blkdiscard -o $((16 << 20)) -l $((4 << 20)) "/dev/$ds"; then
+		fail "sv-discard-$1" "blkdiscard failed"
+		return
+	fi
+	_u1=$(hs_sv_lun_field "$rs" 0 0 unmaps)
+	_a1=$(hs_sv_lun_field "$rs" 0 0 allocated_kb)
+	hs_sv_drop_caches
+	rm -f $back
+	hs_sv_read "$ds" $back 4 16
+	if [ "$_u1" -le "$_u0" ]; then
+		fail "sv-discard-$1" "the host saw no UNMAP"
+	elif [ "$_a1" -gt $((_a0 - 4096)) ]; then
+		fail "sv-discard-$1" "host still holds $_a1 KiB (was $_a0 KiB before discarding 4 MiB)"
+	elif ! cmp -s /tmp/sv-zero $back; then
+		fail "sv-discard-$1" "discarded range does not read back as zeros"
+	else
+		pass "sv-discard-$1"
+		info "V=$1: discard_max_bytes $_dmax, UNMAPs $_u0 -> $_u1, allocated $_a0 -> $_a1 KiB"
+	fi
 }
 
 # no_relid R: the host's inventory has no channel with R's instance
@@ -243,23 +296,7 @@ for v in $HS_VSTOR_VERSIONS; do
 			;;
 	esac
 
-	dmax=$(cat "/sys/block/$ds/queue/discard_max_bytes")
-	case $v in
-		2.0 | 4.2)
-			if [ "$dmax" -eq 0 ]; then
-				pass "sv-discard-$v"
-			else
-				fail "sv-discard-$v" "discard_max_bytes $dmax below VSTOR 5.1"
-			fi
-			;;
-		*)
-			if [ "$dmax" -gt 0 ]; then
-				pass "sv-discard-$v"
-			else
-				fail "sv-discard-$v" "discard_max_bytes is 0"
-			fi
-			;;
-	esac
+	discard_check "$v"
 
 	# hot add LUN 0:1, then remove it again
 	if ! echo "add $rs 0 1 32" >"$HS_DBG/luns"; then

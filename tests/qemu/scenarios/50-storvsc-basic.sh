@@ -29,7 +29,9 @@
 #                      GUID names (E: path 0, targets 0 and 1)
 #   sv-ide-io-T        the pattern test on each
 #   sv-ide-violations, sv-ide-unload, sv-ide-dmesg
-# Needs the in-kernel SCSI modules: run.sh --kmods 'scsi_mod scsi_transport_fc sd_mod'.
+# Needs the in-kernel SCSI modules: run.sh --kmods 'scsi_mod scsi_transport_fc sd_mod'
+# until run.sh reads this header:
+# hvl-kmods: scsi_mod scsi_transport_fc sd_mod
 # shellcheck shell=sh
 
 # shellcheck disable=SC1091 # in the guest, beside the scenarios

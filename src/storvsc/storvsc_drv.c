@@ -372,14 +372,22 @@ static struct hv_sv_host *hv_sv_find_host(struct hv_device *hdev)
 	return NULL;
 }
 
+/* Does @cpu submit on the primary for want of a channel of its own? */
+static int hv_sv_cpu_unrouted(struct hv_sv_host *host, unsigned int cpu)
+{
+	return cpu < host->ncpu && cpu != host->chans[0].cpu &&
+		!atomic_long_read(&host->cpu_chan[cpu]);
+}
+
 /*
  * A sub-channel offer of a host's controller (vmbus work queue, process
- * context): open it and route the CPU it interrupts to it.
+ * context): open it and route a CPU to it.
  */
 static void hv_sv_subchannel_offer(struct hv_channel *sc)
 {
 	struct hv_sv_host *host;
 	struct hv_sv_chan *chan;
+	unsigned int cpu, c;
 	int ret;
 
 	mutex_lock(&hv_sv_hosts_mutex);
@@ -403,9 +411,23 @@ static void hv_sv_subchannel_offer(struct hv_channel *sc)
 	chan->open = 1;
 	host->nsub++;
 	smp_wmb();	/* the channel is ready before CPUs are sent to it */
-	if (chan->cpu < host->ncpu && chan->cpu != host->chans[0].cpu &&
-	    !atomic_long_read(&host->cpu_chan[chan->cpu]))
-		atomic_long_set(&host->cpu_chan[chan->cpu], (long)chan);
+	/*
+	 * Submissions of one CPU go to this sub-channel: its interrupt CPU if
+	 * that has none yet, else the first online CPU without a channel
+	 * (VMBus may give it the primary's CPU: then it would never be used).
+	 */
+	cpu = chan->cpu;
+	if (!hv_sv_cpu_unrouted(host, cpu)) {
+		cpu = host->ncpu;
+		for_each_online_cpu(c) {
+			if (hv_sv_cpu_unrouted(host, c)) {
+				cpu = c;
+				break;
+			}
+		}
+	}
+	if (cpu < host->ncpu)
+		atomic_long_set(&host->cpu_chan[cpu], (long)chan);
 out:
 	mutex_unlock(&hv_sv_hosts_mutex);
 }

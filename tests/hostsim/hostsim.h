@@ -4,8 +4,10 @@
  * hs_main.c (module, parameters, inventory, debugfs), hs_synic.c (the
  * platform ops: SynIC message/event delivery, interrupts, guest signals,
  * monitor page polling), hs_chmsg.c (channel messages: negotiation,
- * offers, GPADLs, open/close, rescind, unload), hs_io.c (ring service and
- * the device back ends).
+ * offers, GPADLs, open/close, rescind, unload), hs_io.c (ring service,
+ * the loopback and null back ends), hs_vstor.c (the VSTOR protocol of the
+ * storage controllers: SCSI, IDE, FC) and hs_scsi.c (the SCSI target its
+ * LUNs are: RAM backed, sparse).
  *
  * Contexts:
  * - guest calls into the platform ops (post_message, signal_event, eom)
@@ -33,6 +35,7 @@
 #include "hv_ring.h"
 #include "hv_chmsg.h"
 #include "hv_loopback.h"
+#include "hv_vstor.h"
 
 #define HS_MOD			"hv_hostsim"
 #define HS_MAX_RELID		1024	/* relids 1..1023 */
@@ -90,7 +93,20 @@
 	X(unexpected_completion)			\
 	X(loop_bad_request)				\
 	X(gpa_bad_range)				\
-	X(accepted_malformed_offer)
+	X(accepted_malformed_offer)			\
+	X(vstor_bad_packet_size)			\
+	X(vstor_bad_operation)				\
+	X(vstor_before_init)				\
+	X(vstor_no_completion_requested)		\
+	X(vstor_bad_srb_length)				\
+	X(vstor_bad_sense_length)			\
+	X(vstor_bad_cdb_length)				\
+	X(vstor_bad_transfer_length)			\
+	X(vstor_not_multipage)				\
+	X(vstor_middle_not_whole_page)			\
+	X(vstor_bad_data_in)				\
+	X(vstor_write_same_old_host)			\
+	X(vstor_bad_subchannel_request)
 
 #define HS_ENUM(n)	HS_V_##n,
 enum hs_violation { HS_VIOLATIONS(HS_ENUM) HS_V_COUNT };
@@ -116,7 +132,16 @@ enum hs_violation { HS_VIOLATIONS(HS_ENUM) HS_V_COUNT };
 	X(rescinds)						\
 	X(offers_sent)						\
 	X(monitor_polls)					\
-	X(ring_full_waits)	/* host blocked on a full guest ring */
+	X(ring_full_waits)	/* host blocked on a full guest ring */ \
+	X(vstor_ios)		/* EXECUTE_SRB requests served */	\
+	X(vstor_bytes_read)	/* bytes moved LUN -> guest */	\
+	X(vstor_bytes_written)	/* bytes moved guest -> LUN */	\
+	X(vstor_unmaps)		/* UNMAP commands */		\
+	X(vstor_write_same)	/* WRITE SAME commands */		\
+	X(vstor_errors)		/* SRBs completed with an error */	\
+	X(vstor_subchannels)	/* sub-channels offered */		\
+	X(vstor_resets)		/* RESET_LUN / RESET_BUS / RESET_ADAPTER */ \
+	X(vstor_unsolicited)	/* ENUMERATE_BUS packets sent */
 
 #define HS_ENUM(n)	HS_C_##n,
 enum hs_counter { HS_COUNTERS(HS_ENUM) HS_C_COUNT };
@@ -130,6 +155,10 @@ enum hs_fault {
 	HS_F_FAIL_OPEN,		/* next OPENCHANNEL_RESULT: non-zero status */
 	HS_F_NO_ANSWER,		/* next request: no response at all */
 	HS_F_RESCIND_BUSY,	/* rescind the next loopback channel mid-transfer */
+	HS_F_CHECK_CONDITION,	/* next READ/WRITE: CHECK CONDITION, UNIT ATTENTION */
+	HS_F_SRB_ERROR,		/* next READ/WRITE: SRB_STATUS_ERROR */
+	HS_F_DELAY_COMPLETION,	/* next READ/WRITE completes 2 s late */
+	HS_F_DROP_COMPLETION,	/* next READ/WRITE never completes (until a reset) */
 	HS_F_COUNT
 };
 
@@ -138,6 +167,7 @@ enum hs_fault {
 enum hs_backend {
 	HS_BE_NULL = 0,		/* completes what asks for it, nothing else */
 	HS_BE_LOOP,		/* hv_loopback.h */
+	HS_BE_VSTOR,		/* hs_vstor.c: SCSI, IDE, FC controllers */
 };
 
 struct hs_devtype {
@@ -198,7 +228,19 @@ struct hs_chan {
 	struct hv_ring_header *cursor_hdr;	/* private read cursor */
 	struct hv_ring cursor;		/* in's data, cursor_hdr's indices */
 	u8 *desc_buf;			/* HS_DESC_COPY_MAX bytes */
+	struct hs_gpa *gpa;		/* the parsed GPA-direct ranges */
 	int rescind_countdown;		/* rescind_busy fault: packets to go */
+
+	/* storage controllers (hs_vstor.c) */
+	struct hs_vstor *vs;		/* the controller; owned by the primary */
+	struct hs_chan *primary;	/* sub-channels: their primary (B.6) */
+	u16 sub_index;			/* 0 primary, 1..n sub-channels */
+	u8 ide_path, ide_target;	/* IDE: the address in the instance (E) */
+	spinlock_t pend_lock;		/* pend, timed */
+	struct list_head pend;		/* packets io_work writes next */
+	struct list_head timed;		/* delayed completions, by due time */
+	struct delayed_work timer;	/* moves due timed packets to pend */
+	u8 *vbuf;			/* HS_VBUF bytes: SCSI responses */
 
 	/*
 	 * Signal accounting (see hs_io.c): allowances the host granted and
@@ -234,6 +276,8 @@ struct hs_gmsg {
 };
 
 /* ---- the host ------------------------------------------------------------ */
+
+struct seq_file;
 
 struct hs_host {
 	struct hv_platform plat;
@@ -280,6 +324,13 @@ struct hs_host {
 	struct work_struct rescind_work;
 	u32 rescind_relid;
 
+	/* storage: parameters and the sub-channel offers (off the I/O path) */
+	u16 vstor_version;		/* VSTOR version of the host (E) */
+	unsigned int vstor_max_channels;	/* QUERY_PROPERTIES max_channel_cnt */
+	u32 vstor_max_xfer;		/* QUERY_PROPERTIES max_transfer_bytes */
+	unsigned int disk_mb;		/* size of the initial LUNs */
+	struct work_struct subch_work;
+
 	/* monitor poller */
 	struct task_struct *poller;
 	wait_queue_head_t poll_wq;
@@ -319,6 +370,8 @@ static inline int hs_fault_take(enum hs_fault f)
 /* hs_main.c */
 const struct hs_devtype *hs_devtype_find(const char *name);
 struct hs_chan *hs_chan_create(const struct hs_devtype *t);
+struct hs_chan *hs_chan_create_sub(const struct hs_devtype *t,
+				   struct hs_chan *primary, u16 sub_index);
 void hs_chan_destroy(struct hs_chan *ch);
 struct hs_chan *hs_chan_by_relid(u32 relid);
 int hs_version_parse(const char *s, u32 *v);
@@ -350,5 +403,44 @@ void hs_forget_all(void);
 void hs_io_work_fn(struct work_struct *w);
 void hs_io_open(struct hs_chan *ch);
 void hs_io_stop(struct hs_chan *ch);
+void hs_io_write(struct hs_chan *ch, u16 type, u64 trans_id,
+		 const void *p1, u32 l1, const void *p2, u32 l2);
+int hs_io_wait_space(struct hs_chan *ch, u32 need);
+
+/* A GPA-direct descriptor (C.2), checked; ranges point into the copy */
+struct hs_gpa_range {
+	u32 len;		/* byte_count */
+	u32 offset;		/* byte_offset in the first page */
+	u32 npfn;		/* PFNs the range spans */
+	const u8 *pfns;		/* npfn u64s, unaligned, in the private copy */
+};
+
+struct hs_gpa {
+	u32 count;		/* ranges, 1..VMBUS_MAX_PAGE_BUFFERS */
+	u64 total;		/* bytes of all ranges */
+	struct hs_gpa_range r[VMBUS_MAX_PAGE_BUFFERS];
+};
+
+int hs_gpa_parse(const u8 *desc, u32 dlen, struct hs_gpa *g,
+		 const char **why);
+u64 hs_gpa_pfn(const struct hs_gpa_range *r, u32 k);
+
+/* hs_vstor.c */
+struct hs_vstor;
+int hs_vstor_create(struct hs_chan *ch);
+void hs_vstor_destroy(struct hs_chan *ch);
+int hs_vstor_chan_init(struct hs_chan *ch);
+void hs_vstor_chan_free(struct hs_chan *ch);
+void hs_vstor_open(struct hs_chan *ch);
+void hs_vstor_close(struct hs_chan *ch);
+u32 hs_vstor_reply_len(void);
+void hs_vstor_handle(struct hs_chan *ch, const struct hv_ring_pkt *pkt,
+		     const struct vmbus_pkt_desc *d);
+int hs_vstor_flush(struct hs_chan *ch);
+void hs_vstor_subch_work_fn(struct work_struct *w);
+void hs_vstor_ide_address(unsigned int index, u8 *path, u8 *target);
+int hs_luns_show(struct seq_file *s, void *unused);
+int hs_luns_cmd(char *buf);
+int hs_vstor_version_parse(const char *s, u16 *v);
 
 #endif /* HOSTSIM_H */

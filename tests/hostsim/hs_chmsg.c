@@ -271,6 +271,8 @@ void hs_chan_close(struct hs_chan *ch)
 	if (!ch->open)
 		return;
 	hs_io_stop(ch);
+	if (ch->vs)
+		hs_vstor_close(ch);
 	/* a trigger the poller has not seen yet was for the open channel */
 	hs_clear_stale_signals(ch);
 	if (ch->monitored)
@@ -444,9 +446,10 @@ int hs_offer_send(struct hs_chan *ch)
 	o.chn_flags = VMBUS_CHAN_GPADLS;
 	if (!strcmp(ch->type->name, "ide")) {
 		/* offer user data: reserved u16, path_id u8, target_id u8 (E) */
-		o.user_def[2] = (u8)ch->seq;
-		o.user_def[3] = 0;
+		o.user_def[2] = ch->ide_path;
+		o.user_def[3] = ch->ide_target;
 	}
+	o.sub_channel_index = ch->sub_index;
 	o.child_relid = ch->relid;
 	if (ch->monitored) {
 		o.monitorid = ch->monitorid;
@@ -474,7 +477,8 @@ int hs_offer_send(struct hs_chan *ch)
  * hs_rescind() - host-initiated removal of a device (B.4): stop serving
  * it, revoke its GPADLs (the guest frees that memory without tearing them
  * down), send RESCIND_CHANNELOFFER and wait for RELID_RELEASED. A channel
- * never offered just disappears.
+ * never offered just disappears. A primary's sub-channels are rescinded
+ * first.
  * @ch: the channel
  *
  * Context: hs.lock held. Return: 0 or -EALREADY.
@@ -482,9 +486,15 @@ int hs_offer_send(struct hs_chan *ch)
 int hs_rescind(struct hs_chan *ch)
 {
 	struct vmbus_chmsg_relid r;
+	struct hs_chan *c, *tmp;
 
 	if (ch->rescinded)
 		return -EALREADY;
+	/* a primary's sub-channels go with it, before it (B.6) */
+	if (!ch->primary)
+		list_for_each_entry_safe(c, tmp, &hs.chans, node)
+			if (c->primary == ch && !c->rescinded)
+				hs_rescind(c);
 	if (!ch->offered || !hs.connected) {
 		hs_chan_destroy(ch);
 		return 0;
@@ -547,6 +557,10 @@ void hs_forget_all(void)
 	struct hs_chan *ch, *tmp;
 	struct hs_gpadl *g, *gt;
 
+	/* sub-channels live for one connection: a new one asks again */
+	list_for_each_entry_safe(ch, tmp, &hs.chans, node)
+		if (ch->primary)
+			hs_chan_destroy(ch);
 	list_for_each_entry_safe(ch, tmp, &hs.chans, node) {
 		hs_chan_close(ch);
 		if (ch->rescinded || ch->malformed) {

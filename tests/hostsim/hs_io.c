@@ -86,9 +86,21 @@ static void hs_pass_end(struct hs_chan *ch, u32 start, u32 cursor, int empty)
 
 /* ---- writing to the guest ------------------------------------------------ */
 
-/* Write one packet of @plen payload bytes (two pieces) as type @type. */
-static void hs_write_pkt(struct hs_chan *ch, u16 type, u64 trans_id,
-			 const void *p1, u32 l1, const void *p2, u32 l2)
+/**
+ * hs_io_write() - write one packet into the guest's receive ring; its
+ * payload comes in two pieces. The caller checked the space (a reply is
+ * never taken on without it); a write that needs a signal makes the pass
+ * owe one.
+ * @ch: the channel; only its io_work writes (single writer)
+ * @type: VMBus packet type (C.2)
+ * @trans_id: the request's, or 0 for unsolicited packets
+ * @p1: first piece, @l1 bytes
+ * @l1: bytes of @p1
+ * @p2: second piece or NULL
+ * @l2: bytes of @p2
+ */
+void hs_io_write(struct hs_chan *ch, u16 type, u64 trans_id,
+		 const void *p1, u32 l1, const void *p2, u32 l2)
 {
 	struct vmbus_pkt_desc d;
 	struct hv_ring_sg sg[3];
@@ -134,86 +146,115 @@ static void hs_complete_status(struct hs_chan *ch, u64 trans_id, u32 status,
 	memset(&r, 0, sizeof(r));
 	r.status = status;
 	r.tag = tag;
-	hs_write_pkt(ch, VMBUS_PKT_COMP, trans_id, &r, sizeof(r), NULL, 0);
+	hs_io_write(ch, VMBUS_PKT_COMP, trans_id, &r, sizeof(r), NULL, 0);
 }
 
-/* ---- the loopback back end (hv_loopback.h) -------------------------------- */
+/* ---- GPA-direct descriptors (C.2), shared by the back ends ------------------ */
 
-/*
- * Check every range of a GPA-direct descriptor (a private copy of
- * @dlen bytes) and the PFNs it names. Return: total bytes, or 0 when the
- * guest described something it may not (then *why is set).
+/**
+ * hs_gpa_parse() - check every range of a GPA-direct descriptor and the
+ * PFNs it names (C.2): 1..32 ranges, each non-empty with its offset inside
+ * the first page, its PFN list inside the descriptor, every PFN guest RAM;
+ * with several ranges (page-buffer form) each stays within one page.
+ * @desc: private copy of the descriptor (the guest cannot change it)
+ * @dlen: its bytes (offset8 * 8)
+ * @g: out, the ranges, pointing into @desc
+ * @why: out, what is wrong when the answer is non-zero
+ *
+ * Context: process (hs_pfn_ok()). Return: 0, or -EINVAL when the guest
+ * described something it may not.
  */
-static u64 hs_gpa_check(const u8 *desc, u32 dlen, const char **why)
+int hs_gpa_parse(const u8 *desc, u32 dlen, struct hs_gpa *g, const char **why)
 {
 	u32 count, i, pos, bc, bo, npfn, k;
-	u64 pfn, total = 0;
+	u64 pfn;
 
+	g->count = 0;
+	g->total = 0;
+	if (dlen < sizeof(struct vmbus_pkt_gpa_direct)) {
+		*why = "descriptor shorter than a GPA-direct header";
+		return -EINVAL;
+	}
 	memcpy(&count, desc + HV_OFFSETOF(struct vmbus_pkt_gpa_direct,
 					  range_count), sizeof(count));
 	if (count == 0 || count > VMBUS_MAX_PAGE_BUFFERS) {
 		*why = "no ranges, or more than 32";
-		return 0;
+		return -EINVAL;
 	}
 	pos = sizeof(struct vmbus_pkt_gpa_direct);
 	for (i = 0; i < count; i++) {
 		if (dlen - pos < sizeof(struct vmbus_mpb_range_hdr)) {
 			*why = "ranges overrun the descriptor";
-			return 0;
+			return -EINVAL;
 		}
 		memcpy(&bc, desc + pos, 4);
 		memcpy(&bo, desc + pos + 4, 4);
 		pos += sizeof(struct vmbus_mpb_range_hdr);
 		if (bc == 0 || bo >= HV_HYP_PAGE_SIZE) {
 			*why = "empty range or offset beyond the first page";
-			return 0;
+			return -EINVAL;
 		}
 		npfn = (u32)(((u64)bo + bc + HV_HYP_PAGE_SIZE - 1) >>
 			     HV_HYP_PAGE_SHIFT);
 		if (npfn > (dlen - pos) / sizeof(u64)) {
 			*why = "PFN list overruns the descriptor";
-			return 0;
+			return -EINVAL;
 		}
 		/* page-buffer form: several ranges, each within one page */
 		if (count > 1 && npfn != 1) {
 			*why = "page-buffer range spans pages";
-			return 0;
+			return -EINVAL;
 		}
 		for (k = 0; k < npfn; k++) {
 			memcpy(&pfn, desc + pos + 8 * k, sizeof(pfn));
 			if (!hs_pfn_ok(pfn)) {
 				*why = "PFN is not guest RAM";
-				return 0;
+				return -EINVAL;
 			}
 		}
+		g->r[i].len = bc;
+		g->r[i].offset = bo;
+		g->r[i].npfn = npfn;
+		g->r[i].pfns = desc + pos;
 		pos += npfn * (u32)sizeof(u64);
-		total += bc;
+		g->total += bc;
 	}
-	return total;
+	g->count = count;
+	return 0;
 }
 
-/* Checksum, then invert, every byte the (checked) ranges describe. */
-static void hs_gpa_not_sum(const u8 *desc, struct hv_loop_sum *sum)
+/**
+ * hs_gpa_pfn() - PFN @k of a range hs_gpa_parse() accepted.
+ * @r: the range
+ * @k: index, < r->npfn
+ */
+u64 hs_gpa_pfn(const struct hs_gpa_range *r, u32 k)
 {
-	u32 count, i, pos, bc, bo, seg, k;
-	u64 pfn, *w;
-	u8 *va;
-	u32 j;
+	u64 pfn;
 
-	memcpy(&count, desc + HV_OFFSETOF(struct vmbus_pkt_gpa_direct,
-					  range_count), sizeof(count));
-	pos = sizeof(struct vmbus_pkt_gpa_direct);
-	for (i = 0; i < count; i++) {
-		memcpy(&bc, desc + pos, 4);
-		memcpy(&bo, desc + pos + 4, 4);
-		pos += sizeof(struct vmbus_mpb_range_hdr);
+	memcpy(&pfn, r->pfns + 8 * (size_t)k, sizeof(pfn));
+	return pfn;
+}
+
+/* ---- the loopback back end (hv_loopback.h) -------------------------------- */
+
+/* Checksum, then invert, every byte the (checked) ranges describe. */
+static void hs_gpa_not_sum(const struct hs_gpa *g, struct hv_loop_sum *sum)
+{
+	u32 i, bc, bo, seg, k, j;
+	u64 *w;
+	u8 *va;
+
+	for (i = 0; i < g->count; i++) {
+		bc = g->r[i].len;
+		bo = g->r[i].offset;
 		k = 0;
 		while (bc) {
-			memcpy(&pfn, desc + pos + 8 * k, sizeof(pfn));
 			seg = HV_HYP_PAGE_SIZE - bo;
 			if (seg > bc)
 				seg = bc;
-			va = (u8 *)page_address(pfn_to_page((unsigned long)pfn)) + bo;
+			va = (u8 *)page_address(pfn_to_page((unsigned long)
+					hs_gpa_pfn(&g->r[i], k))) + bo;
 			hv_loop_sum_update(sum, va, seg);
 			for (j = 0; j < seg && ((unsigned long)(va + j) & 7); j++)
 				va[j] = ~va[j];
@@ -227,7 +268,6 @@ static void hs_gpa_not_sum(const u8 *desc, struct hv_loop_sum *sum)
 			bo = 0;
 			k++;
 		}
-		pos += 8 * k;
 	}
 }
 
@@ -237,6 +277,7 @@ static void hs_loop_gpa(struct hs_chan *ch, const struct hv_ring_pkt *pkt,
 	struct hv_loop_req req;
 	struct hv_loop_resp r;
 	struct hv_loop_sum sum;
+	struct hs_gpa *g = ch->gpa;
 	const char *why = NULL;
 	u64 total;
 	u32 status = HV_LOOP_ST_OK;
@@ -253,7 +294,7 @@ static void hs_loop_gpa(struct hs_chan *ch, const struct hv_ring_pkt *pkt,
 		status = HV_LOOP_ST_BAD_OP;
 		goto bad;
 	}
-	total = hs_gpa_check(desc, dlen, &why);
+	total = hs_gpa_parse(desc, dlen, g, &why) ? 0 : g->total;
 	if (!total) {
 		status = HV_LOOP_ST_BAD_RANGE;
 		hs_violation(HS_V_gpa_bad_range);
@@ -265,14 +306,14 @@ static void hs_loop_gpa(struct hs_chan *ch, const struct hv_ring_pkt *pkt,
 		goto bad;
 	}
 	hv_loop_sum_init(&sum);
-	hs_gpa_not_sum(desc, &sum);
+	hs_gpa_not_sum(g, &sum);
 	memset(&r, 0, sizeof(r));
 	r.status = HV_LOOP_ST_OK;
 	r.tag = req.tag;
 	r.bytes = total;
 	r.checksum = hv_loop_sum_final(&sum);
 	hs_count_add(HS_C_bytes_in, total);
-	hs_write_pkt(ch, VMBUS_PKT_COMP, trans_id, &r, sizeof(r), NULL, 0);
+	hs_io_write(ch, VMBUS_PKT_COMP, trans_id, &r, sizeof(r), NULL, 0);
 	return;
 bad:
 	hs_violation(HS_V_loop_bad_request);
@@ -292,6 +333,8 @@ static u32 hs_reply_len(const struct hs_chan *ch, const struct vmbus_pkt_desc *d
 		return want ? len - d->offset8 * 8 : 0;
 	if (d->type == VMBUS_PKT_COMP)
 		return 0;
+	if (ch->type->be == HS_BE_VSTOR)
+		return hs_vstor_reply_len();
 	if (ch->type->be == HS_BE_LOOP && d->type == VMBUS_PKT_DATA_GPA_DIRECT)
 		return sizeof(struct hv_loop_resp);
 	return want ? sizeof(struct hv_loop_resp) : 0;
@@ -311,6 +354,10 @@ static void hs_handle_pkt(struct hs_chan *ch, const struct hv_ring_pkt *pkt,
 		hs_violation(HS_V_unexpected_completion);
 		return;
 	}
+	if (ch->type->be == HS_BE_VSTOR) {
+		hs_vstor_handle(ch, pkt, d);
+		return;
+	}
 	if (ch->type->be != HS_BE_LOOP) {
 		/* null back end: complete what asks for it */
 		if (want)
@@ -321,7 +368,7 @@ static void hs_handle_pkt(struct hs_chan *ch, const struct hv_ring_pkt *pkt,
 	switch (d->type) {
 	case VMBUS_PKT_DATA_INBAND:
 		if (want)
-			hs_write_pkt(ch, VMBUS_PKT_COMP, d->trans_id,
+			hs_io_write(ch, VMBUS_PKT_COMP, d->trans_id,
 				     pkt->bytes + dlen, pkt->len - dlen, NULL, 0);
 		break;
 	case VMBUS_PKT_DATA_GPA_DIRECT:
@@ -358,12 +405,16 @@ static void hs_rescind_busy_tick(struct hs_chan *ch)
 	}
 }
 
-/*
- * Block on a full outbound ring: ask the guest for a signal when more
- * than @need bytes are free, then look again (the guest may have freed the
- * space before it could see the request). Return: 1 still blocked.
+/**
+ * hs_io_wait_space() - block on a full outbound ring: ask the guest for a
+ * signal when more than @need bytes are free, then look again (the guest
+ * may have freed the space before it could see the request).
+ * @ch: the channel (its io_work)
+ * @need: bytes of the packet (with trailer) that must fit
+ *
+ * Return: 1 still blocked (end the pass and wait), 0 it fits now.
  */
-static int hs_wait_out_space(struct hs_chan *ch, u32 need)
+int hs_io_wait_space(struct hs_chan *ch, u32 need)
 {
 	atomic_inc(&ch->allow_pend);
 	hv_ring_set_pending_send(&ch->out, need);
@@ -399,6 +450,11 @@ static int hs_drain(struct hs_chan *ch)
 	}
 	cursor = start;
 	for (;;) {
+		/* packets other contexts queued for this ring go out first */
+		if (ch->type->be == HS_BE_VSTOR && hs_vstor_flush(ch)) {
+			hs_pass_end(ch, start, cursor, 0);
+			return HS_DRAIN_BLOCKED;
+		}
 		w = READ_ONCE(ch->in.hdr->write_index);
 		ch->cursor_hdr->read_index = cursor;
 		ch->cursor_hdr->write_index = w;
@@ -441,7 +497,7 @@ static int hs_drain(struct hs_chan *ch)
 			}
 		}
 		if (need && hv_ring_bytes_free(&ch->out) <= need &&
-		    hs_wait_out_space(ch, need)) {
+		    hs_io_wait_space(ch, need)) {
 			hs_pass_end(ch, start, cursor, 0);
 			return HS_DRAIN_BLOCKED;
 		}
@@ -524,6 +580,8 @@ void hs_io_open(struct hs_chan *ch)
 	atomic_set(&ch->allow_empty, 1);
 	atomic_set(&ch->allow_pend, 0);
 	atomic_set(&ch->allow_at_mask, 0);
+	if (ch->vs)
+		hs_vstor_open(ch);
 }
 
 /**

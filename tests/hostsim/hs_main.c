@@ -26,6 +26,22 @@ static unsigned int poll_us = 500;
 module_param(poll_us, uint, 0444);
 MODULE_PARM_DESC(poll_us, "monitor page poll interval in microseconds while a monitored channel is open (default 500)");
 
+static char *vstor = "6.2";
+module_param(vstor, charp, 0444);
+MODULE_PARM_DESC(vstor, "VSTOR version of the storage controllers: 2.0 4.2 5.1 6.0 6.2 (default 6.2)");
+
+static unsigned int max_channels = 4;
+module_param(max_channels, uint, 0444);
+MODULE_PARM_DESC(max_channels, "QUERY_PROPERTIES max_channel_cnt: sub-channels a controller offers at most (0-64, default 4)");
+
+static unsigned int max_transfer_kb = 2048;
+module_param(max_transfer_kb, uint, 0444);
+MODULE_PARM_DESC(max_transfer_kb, "QUERY_PROPERTIES max_transfer_bytes in KiB (4-8192, default 2048)");
+
+static unsigned int disk_mb = 64;
+module_param(disk_mb, uint, 0444);
+MODULE_PARM_DESC(disk_mb, "size of the LUN each storage controller starts with, MiB (1-1048576, default 64; RAM is used only for what is written)");
+
 /* X-macro expanders (checkpatch's COMPLEX_MACRO does not apply) */
 #define HS_NAME(n)	#n,
 const char *const hs_violation_names[HS_V_COUNT] = { HS_VIOLATIONS(HS_NAME) };
@@ -34,7 +50,8 @@ const char *const hs_counter_names[HS_C_COUNT] = { HS_COUNTERS(HS_NAME) };
 
 const char *const hs_fault_names[HS_F_COUNT] = {
 	"malformed_offer", "fail_gpadl", "fail_open", "no_answer",
-	"rescind_busy",
+	"rescind_busy", "check_condition", "srb_error", "delay_completion",
+	"drop_completion",
 };
 
 /* ---- versions (B.1) ---------------------------------------------------------- */
@@ -98,9 +115,9 @@ int hs_version_parse(const char *s, u32 *v)
 
 static const struct hs_devtype hs_types[] = {
 	{ "loop", "loopback (test)", HV_LOOPBACK_GUID_TEXT, 1, HS_BE_LOOP },
-	{ "scsi", "synthetic SCSI", "ba6163d9-04a1-4d29-b605-72e2ffb1dc7f", 2, HS_BE_NULL },
-	{ "ide", "synthetic IDE", "32412632-86cb-44a2-9b5c-50d1417354f5", 3, HS_BE_NULL },
-	{ "fc", "synthetic FC", "2f9bcc4a-0069-4af3-b76b-6fd0be528cda", 4, HS_BE_NULL },
+	{ "scsi", "synthetic SCSI", HV_SCSI_GUID, 2, HS_BE_VSTOR },
+	{ "ide", "synthetic IDE", HV_IDE_GUID, 3, HS_BE_VSTOR },
+	{ "fc", "synthetic FC", HV_FC_GUID, 4, HS_BE_VSTOR },
 	{ "net", "network", "f8615163-df3e-46c5-913f-f2d2f965ed0e", 5, HS_BE_NULL },
 	{ "heartbeat", "heartbeat IC", "57164f39-9115-4e78-ab55-382f3bd5422d", 6, HS_BE_NULL },
 	{ "shutdown", "shutdown IC", "0e0b6031-5213-4934-818b-38d90ced39db", 7, HS_BE_NULL },
@@ -142,19 +159,28 @@ struct hs_chan *hs_chan_by_relid(u32 relid)
 /*
  * Instance GUID, unique and deterministic: bytes 0-3 the inventory
  * sequence number, 4-5 the type code, a version-4 marker, then "hostsim".
+ * IDE channels carry their disk's address instead (E: bytes 0-3 path,
+ * 4-5 target): the n-th IDE channel is path n / 2, target n % 2.
  */
-static void hs_make_instance(struct hs_chan *ch)
+static void hs_make_instance(struct hs_chan *ch, unsigned int nide)
 {
 	static const u8 tail[7] = { 'h', 'o', 's', 't', 's', 'i', 'm' };
 	u8 *b = ch->instance.b;
+	u32 first = ch->seq;
+	u16 second = ch->type->code;
 
+	if (!strcmp(ch->type->name, "ide")) {
+		hs_vstor_ide_address(nide, &ch->ide_path, &ch->ide_target);
+		first = ch->ide_path;
+		second = ch->ide_target;
+	}
 	memset(b, 0, 16);
-	b[0] = (u8)ch->seq;
-	b[1] = (u8)(ch->seq >> 8);
-	b[2] = (u8)(ch->seq >> 16);
-	b[3] = (u8)(ch->seq >> 24);
-	b[4] = (u8)ch->type->code;
-	b[5] = (u8)(ch->type->code >> 8);
+	b[0] = (u8)first;
+	b[1] = (u8)(first >> 8);
+	b[2] = (u8)(first >> 16);
+	b[3] = (u8)(first >> 24);
+	b[4] = (u8)second;
+	b[5] = (u8)(second >> 8);
 	b[6] = 0x00;
 	b[7] = 0x40;
 	b[8] = 0x80;
@@ -162,18 +188,22 @@ static void hs_make_instance(struct hs_chan *ch)
 }
 
 /**
- * hs_chan_create() - add a device to the inventory: lowest free relid, a
- * monitor id (all but the second loopback device are monitored, so both
- * signalling paths run), connection id HS_CONN_BASE + relid.
+ * hs_chan_create_sub() - add a device or a sub-channel to the inventory:
+ * lowest free relid, a monitor id (all but the second loopback device are
+ * monitored, so both signalling paths run), connection id HS_CONN_BASE +
+ * relid. A storage controller gets its controller state and LUNs.
  * @t: device type
+ * @primary: for a sub-channel (B.6) its primary, else NULL
+ * @sub_index: 1..n for a sub-channel, else 0
  *
  * Context: hs.lock held (or module init). Return: the channel or NULL.
  */
-struct hs_chan *hs_chan_create(const struct hs_devtype *t)
+struct hs_chan *hs_chan_create_sub(const struct hs_devtype *t,
+				   struct hs_chan *primary, u16 sub_index)
 {
 	struct hs_chan *ch, *c;
 	unsigned long flags;
-	unsigned int nloop = 0;
+	unsigned int nloop = 0, nide = 0;
 	u32 relid;
 	int mon;
 
@@ -187,26 +217,42 @@ struct hs_chan *hs_chan_create(const struct hs_devtype *t)
 		return NULL;
 	ch->cursor_hdr = kzalloc(sizeof(*ch->cursor_hdr), GFP_KERNEL);
 	ch->desc_buf = kmalloc(HS_DESC_COPY_MAX, GFP_KERNEL);
-	if (!ch->cursor_hdr || !ch->desc_buf) {
-		kfree(ch->cursor_hdr);
-		kfree(ch->desc_buf);
-		kfree(ch);
-		return NULL;
+	ch->gpa = kzalloc(sizeof(*ch->gpa), GFP_KERNEL);
+	if (!ch->cursor_hdr || !ch->desc_buf || !ch->gpa)
+		goto nomem;
+	list_for_each_entry(c, &hs.chans, node) {
+		if (c->type == t && t->be == HS_BE_LOOP)
+			nloop++;
+		if (c->type == t && !c->primary)
+			nide++;
 	}
 	ch->type = t;
 	ch->seq = ++hs.next_seq;
 	ch->relid = relid;
 	ch->conn_id = HS_CONN_BASE + relid;
-	hs_make_instance(ch);
+	ch->primary = primary;
+	ch->sub_index = sub_index;
+	if (primary) {
+		ch->instance = primary->instance;	/* B.6 */
+		ch->ide_path = primary->ide_path;
+		ch->ide_target = primary->ide_target;
+	} else {
+		hs_make_instance(ch, nide);
+	}
 	INIT_WORK(&ch->io_work, hs_io_work_fn);
+	if (hs_vstor_chan_init(ch))
+		goto nomem;
 	atomic64_set(&ch->packets_in, 0);
 	atomic64_set(&ch->completions_out, 0);
 	atomic64_set(&ch->guest_signals, 0);
 	atomic64_set(&ch->host_signals, 0);
+	if (t->be == HS_BE_VSTOR) {
+		if (primary)
+			ch->vs = primary->vs;
+		else if (hs_vstor_create(ch))
+			goto nomem;
+	}
 
-	list_for_each_entry(c, &hs.chans, node)
-		if (c->type == t && t->be == HS_BE_LOOP)
-			nloop++;
 	mon = !(t->be == HS_BE_LOOP && nloop == 1);
 	if (mon) {
 		mon = 0;
@@ -226,18 +272,43 @@ struct hs_chan *hs_chan_create(const struct hs_devtype *t)
 	spin_unlock_irqrestore(&hs.chan_lock, flags);
 	list_add_tail(&ch->node, &hs.chans);
 	return ch;
+
+nomem:
+	kfree(ch->vbuf);
+	kfree(ch->cursor_hdr);
+	kfree(ch->desc_buf);
+	kfree(ch->gpa);
+	kfree(ch);
+	return NULL;
 }
 
 /**
- * hs_chan_destroy() - close a channel and drop it from the inventory.
+ * hs_chan_create() - add a device (a primary channel) to the inventory.
+ * @t: device type
+ *
+ * Context: hs.lock held (or module init). Return: the channel or NULL.
+ */
+struct hs_chan *hs_chan_create(const struct hs_devtype *t)
+{
+	return hs_chan_create_sub(t, NULL, 0);
+}
+
+/**
+ * hs_chan_destroy() - close a channel and drop it from the inventory; a
+ * primary's sub-channels go first.
  * @ch: the channel
  *
  * Context: process, hs.lock held.
  */
 void hs_chan_destroy(struct hs_chan *ch)
 {
+	struct hs_chan *c, *tmp;
 	unsigned long flags;
 
+	if (!ch->primary)
+		list_for_each_entry_safe(c, tmp, &hs.chans, node)
+			if (c->primary == ch)
+				hs_chan_destroy(c);
 	hs_chan_close(ch);
 	spin_lock_irqsave(&hs.chan_lock, flags);
 	if (hs.relid_map[ch->relid] == ch)
@@ -247,8 +318,12 @@ void hs_chan_destroy(struct hs_chan *ch)
 	spin_unlock_irqrestore(&hs.chan_lock, flags);
 	cancel_work_sync(&ch->io_work);
 	list_del(&ch->node);
+	hs_vstor_chan_free(ch);
+	if (ch->vs && !ch->primary)
+		hs_vstor_destroy(ch);
 	kfree(ch->cursor_hdr);
 	kfree(ch->desc_buf);
+	kfree(ch->gpa);
 	kfree(ch);
 }
 
@@ -505,6 +580,33 @@ static const struct file_operations hs_inject_fops = {
 	.write = hs_inject_write,
 };
 
+static int hs_luns_open_rw(struct inode *inode, struct file *f)
+{
+	return single_open(f, hs_luns_show, NULL);
+}
+
+/* "add RELID TARGET LUN SIZE_MB" or "remove RELID TARGET LUN" */
+static ssize_t hs_luns_write(struct file *f, const char __user *ubuf,
+			     size_t len, loff_t *ppos)
+{
+	char buf[64];
+	int ret = hs_get_word(ubuf, len, buf, sizeof(buf));
+
+	if (ret)
+		return ret;
+	ret = hs_luns_cmd(buf);
+	return ret ? ret : (ssize_t)len;
+}
+
+static const struct file_operations hs_luns_rw_fops = {
+	.owner = THIS_MODULE,
+	.open = hs_luns_open_rw,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = hs_luns_write,
+};
+
 static int hs_fault_show(struct seq_file *s, void *unused)
 {
 	unsigned int i;
@@ -571,6 +673,7 @@ static void hs_debugfs_init(void)
 	debugfs_create_file("offer", 0200, d, NULL, &hs_offer_fops);
 	debugfs_create_file("fault", 0600, d, NULL, &hs_fault_fops);
 	debugfs_create_file("inject", 0200, d, NULL, &hs_inject_fops);
+	debugfs_create_file("luns", 0600, d, NULL, &hs_luns_rw_fops);
 }
 
 /* ---- module --------------------------------------------------------------------- */
@@ -582,15 +685,17 @@ static void hs_debugfs_init(void)
  */
 static void hs_shutdown(void)
 {
-	struct hs_chan *ch, *tmp;
 	struct hs_gmsg *m, *mt;
 
 	if (hs.wq)
 		flush_workqueue(hs.wq);
+	cancel_work_sync(&hs.subch_work);
 	mutex_lock(&hs.lock);
 	hs_forget_all();
-	list_for_each_entry_safe(ch, tmp, &hs.chans, node)
-		hs_chan_destroy(ch);
+	/* a primary takes its sub-channels along: always the first entry */
+	while (!list_empty(&hs.chans))
+		hs_chan_destroy(list_first_entry(&hs.chans, struct hs_chan,
+						 node));
 	mutex_unlock(&hs.lock);
 	/* no channel is open now: nothing queues I/O or fault rescinds */
 	cancel_work_sync(&hs.rescind_work);
@@ -623,8 +728,22 @@ static int __init hs_init(void)
 	INIT_LIST_HEAD(&hs.gmsgs);
 	INIT_WORK(&hs.msg_work, hs_msg_work_fn);
 	INIT_WORK(&hs.rescind_work, hs_rescind_work_fn);
+	INIT_WORK(&hs.subch_work, hs_vstor_subch_work_fn);
 	atomic_set(&hs.nmon_open, 0);
 	hs.poll_us = poll_us;
+	if (hs_vstor_version_parse(vstor, &hs.vstor_version)) {
+		pr_err(HS_MOD ": vstor=%s is not a VSTOR version (2.0 4.2 5.1 6.0 6.2)\n",
+		       vstor);
+		return -EINVAL;
+	}
+	if (max_channels > 64 || max_transfer_kb < 4 || max_transfer_kb > 8192 ||
+	    disk_mb < 1 || disk_mb > (1U << 20)) {
+		pr_err(HS_MOD ": max_channels, max_transfer_kb or disk_mb out of range\n");
+		return -EINVAL;
+	}
+	hs.vstor_max_channels = max_channels;
+	hs.vstor_max_xfer = max_transfer_kb << 10;
+	hs.disk_mb = disk_mb;
 
 	if (hs_version_parse(version, &hs.host_version)) {
 		pr_err(HS_MOD ": version=%s is not a VMBus version (0.13 1.1 2.4 3.0 4.0 4.1 5.0 5.1 5.2 5.3)\n",
@@ -650,8 +769,9 @@ static int __init hs_init(void)
 	hs.plat.name = "sim";
 	hs.plat.ops = &hs_platform_ops;
 	hs.plat.priv = &hs;
-	pr_info(HS_MOD ": simulated Hyper-V host, VMBus %s, devices=%s\n",
-		hs_version_str(hs.host_version, vs, sizeof(vs)), devices);
+	pr_info(HS_MOD ": simulated Hyper-V host, VMBus %s, VSTOR %u.%u, devices=%s\n",
+		hs_version_str(hs.host_version, vs, sizeof(vs)),
+		hs.vstor_version >> 8, hs.vstor_version & 0xff, devices);
 	ret = hv_platform_register(&hs.plat);
 	if (ret) {
 		pr_err(HS_MOD ": hv_vmbus refused the simulated host (%d)%s\n", ret,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * storvsc_drv.c - hv_storvsc.ko: one SCSI host per synthetic SCSI or
- * Fibre Channel controller (and, with ide=1, per IDE disk channel) of
+ * Fibre Channel controller (and per IDE disk channel, unless hv_blkvsc
+ * serves those: compat.h, HV_COMPAT_IDE_BY_BLKVSC; ide= overrides) of
  * Hyper-V (fact sheet section E).
  *
  * Probe: open the primary channel (128 KiB rings, 24 zero bytes of user
@@ -17,9 +18,9 @@
 #include <linux/moduleparam.h>
 #include "storvsc.h"
 
-static int hv_sv_ide;
+static int hv_sv_ide = -1;
 module_param_named(ide, hv_sv_ide, int, 0444);
-MODULE_PARM_DESC(ide, "1: also drive synthetic IDE disks (what upstream kernels do); default 0 leaves them to hv_blkvsc");
+MODULE_PARM_DESC(ide, "-1 (default): also drive synthetic IDE disks unless the legacy IDE layer is built in (there hv_blkvsc keeps their hdX names); 1: always; 0: never");
 
 static int hv_sv_ring_kb = 128;
 module_param_named(ring_size_kb, hv_sv_ring_kb, int, 0444);
@@ -731,7 +732,7 @@ static int __init hv_sv_init(void)
 	ret = hv_compat_fc_init(&hv_sv_fc);
 	if (ret)
 		return ret;
-	if (hv_sv_ide)
+	if (hv_sv_ide > 0 || (hv_sv_ide < 0 && !HV_COMPAT_IDE_BY_BLKVSC))
 		hv_sv_driver.id_table = hv_sv_ids_ide;
 	ret = hv_driver_register(&hv_sv_driver);
 	if (ret)

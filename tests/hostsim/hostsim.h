@@ -138,6 +138,7 @@ enum hs_violation { HS_VIOLATIONS(HS_ENUM) HS_V_COUNT };
 	X(vstor_bytes_written)	/* bytes moved guest -> LUN */	\
 	X(vstor_unmaps)		/* UNMAP commands */		\
 	X(vstor_write_same)	/* WRITE SAME commands */		\
+	X(vstor_sync_cache)	/* SYNCHRONIZE CACHE commands */	\
 	X(vstor_errors)		/* SRBs completed with an error */	\
 	X(vstor_subchannels)	/* sub-channels offered */		\
 	X(vstor_resets)		/* RESET_LUN / RESET_BUS / RESET_ADAPTER */ \

@@ -7,7 +7,8 @@
 #   blkvsc-io          a 4 MiB random pattern written at an odd offset
 #                      through /dev/hda reads back identical after the page
 #                      cache is dropped; a second pass at the disk's end
-#   blkvsc-flush       sync issues flushes the host sees (its counters)
+#   blkvsc-flush       fsync of the disk issues a flush the host sees as
+#                      SYNCHRONIZE CACHE (its vstor_sync_cache counter)
 #   blkvsc-rescind     the host rescinds the channel (debugfs "rescind"):
 #                      hda disappears, the relid is released, no hang
 #   blkvsc-violations  the host's protocol checker counted nothing
@@ -115,8 +116,9 @@ else
 fi
 rm -f /tmp/pat /tmp/back /tmp/dd.err
 
-# -- flushes reach the host
-sync
+# -- flushes reach the host: fsync of the block device (sync(2) alone
+# writes dirty pages back but does not flush a raw device's cache)
+dd if=/dev/zero of=/dev/hda bs=4k count=1 seek=2 conv=fsync 2>/dev/null
 flush_after=$(hs_counter vstor_sync_cache)
 if [ "$flush_after" -gt "$flush_before" ]; then
 	pass blkvsc-flush

@@ -54,13 +54,20 @@ for kdir in "$@"; do
 	# shellcheck disable=SC2086
 	if make -C "$kdir" M="$b/src" ${HV_MATRIX_MAKEFLAGS:-} \
 		HV_WERROR="${HV_WERROR:-1}" HV_GNU89="${HV_GNU89:-0}" \
-		HV_EXTRA_CFLAGS="${HV_EXTRA_CFLAGS:-}" -k modules >"$log" 2>&1 &&
-		[ -f "$b/src/hv_vmbus.ko" ]; then
+		HV_EXTRA_CFLAGS="${HV_EXTRA_CFLAGS:-}" -k modules >"$log" 2>&1; then
 		res=OK
 	else
 		res=FAIL
-		fail=1
 	fi
+	# every module of dkms.conf (hvl_* where the kernel has VMBus built in)
+	mods=$(sed -n 's/.*BUILT_MODULE_NAME\[[0-9]*\]="\([^"]*\)".*/\1/p' "$top/dkms.conf")
+	for m in $mods; do
+		if [ ! -f "$b/src/$m.ko" ] && [ ! -f "$b/src/hvl_${m#hv_}.ko" ]; then
+			res=FAIL
+			echo "$m.ko was not built" >>"$log"
+		fi
+	done
+	[ "$res" = OK ] || fail=1
 	warn=$(grep -c "$b/src/.*warning:" "$log" || true)
 	echo "$rel $res warnings=$warn ($kdir)"
 	if [ "$res" = FAIL ]; then

@@ -32,12 +32,22 @@
 #include "hv_loopback.h"
 
 #define LT_MOD			"hv_looptest"
-#define LT_RING_BYTES		(256 * 1024)
+#define LT_RING_KB_MIN		16
+#define LT_RING_KB_MAX		16384
 #define LT_MAX_QDEPTH		128
 #define LT_INBAND_MAX		16384
 #define LT_PAGEBUF_PAGES	VMBUS_MAX_PAGE_BUFFERS	/* 32 */
 #define LT_MPB_PAGES		64
 #define LT_PAGE			4096U
+
+/*
+ * Ring size: 256 KiB by default, less than QD 64 of in-band packets of up
+ * to 16 KiB need, so the tests run the ring-full paths; the bench also
+ * runs with rings that hold a whole queue.
+ */
+static unsigned int lt_ring_kb = 256;
+module_param_named(ring_kb, lt_ring_kb, uint, 0444);
+MODULE_PARM_DESC(ring_kb, "size of each ring in KiB, a multiple of 4 (16-16384, default 256)");
 #define LT_IDLE_MS		10000	/* no progress for this long: timeout */
 #define LT_MAX_BYTES		(1ULL << 34)
 /*
@@ -668,8 +678,8 @@ static int lt_probe(struct hv_device *hdev, const struct hv_device_id *id)
 	spin_lock_init(&lt->lock);
 	init_waitqueue_head(&lt->wq);
 	strscpy(lt->result, "idle", sizeof(lt->result));
-	ret = hv_channel_open(lt->chan, LT_RING_BYTES, LT_RING_BYTES, NULL, 0,
-			      lt_cb, lt);
+	ret = hv_channel_open(lt->chan, lt_ring_kb * 1024, lt_ring_kb * 1024,
+			      NULL, 0, lt_cb, lt);
 	if (ret) {
 		dev_err(&hdev->dev, "cannot open the loopback channel: %d\n", ret);
 		kfree(lt);
@@ -730,6 +740,12 @@ static struct hv_driver lt_driver = {
 
 static int __init lt_init(void)
 {
+	if (lt_ring_kb < LT_RING_KB_MIN || lt_ring_kb > LT_RING_KB_MAX ||
+	    lt_ring_kb % 4) {
+		pr_err(LT_MOD ": ring_kb=%u: want a multiple of 4 in %u..%u\n",
+		       lt_ring_kb, LT_RING_KB_MIN, LT_RING_KB_MAX);
+		return -EINVAL;
+	}
 	return hv_driver_register(&lt_driver);
 }
 

@@ -4,6 +4,8 @@
 #                     sync, caches dropped, remounted, the same SHA-256
 #   svd-fstrim        the file deleted, fstrim: UNMAP commands reach the
 #                     host and its LUN gives back the RAM
+#   svd-write-same    blkdiscard -z of 1 MiB of random data: WRITE SAME
+#                     reaches the host (6.2 only, E) and zeros read back
 #   svd-fio-verify    fio randrw 4k-64k at queue depth 32, two jobs pinned
 #                     to the two CPUs, verify=crc32c, on the raw FC disk
 #   svd-multichannel  that I/O went over more than one channel of the FC
@@ -15,7 +17,7 @@
 #   svd-violations    the host counted no protocol violation
 #   svd-dmesg         no WARN/BUG/Oops
 # hvl-kmods: scsi_mod scsi_transport_fc sd_mod ext4 ?crc32c_generic ?crc32c_intel
-# hvl-tools: fio mkfs.ext4 fstrim
+# hvl-tools: fio mkfs.ext4 fstrim blkdiscard
 # hvl-mem: 1536
 # shellcheck shell=sh
 
@@ -27,7 +29,7 @@ if ! hs_sv_kmods; then
 	skip "$HVL_SCENARIO" "in-kernel SCSI modules missing"
 	exit 0
 fi
-for t in fio mkfs.ext4 fstrim; do
+for t in fio mkfs.ext4 fstrim blkdiscard; do
 	if ! command -v $t >/dev/null 2>&1; then
 		fail svd-ext4 "$t is not in the initramfs"
 		exit 0
@@ -103,6 +105,25 @@ if [ -z "$why" ]; then
 	fi
 fi
 umount $mnt 2>/dev/null
+
+# ---- write zeroes: a 6.2 host gets WRITE SAME, and the range reads zeros
+ws0=$(hs_counter vstor_write_same)
+dd if=/dev/urandom of=/tmp/svd-rand bs=1M count=1 2>/dev/null
+hs_sv_write "$ds" /tmp/svd-rand 8
+# util-linux's: busybox sh runs its own applet of that name first
+if ! out=$(/usr/local/bin/blkdiscard -f -z -o $((8 << 20)) -l $((1 << 20)) /dev/"$ds" 2>&1); then
+	fail svd-write-same "blkdiscard -z: $out"
+else
+	ws1=$(hs_counter vstor_write_same)
+	hs_sv_drop_caches
+	rm -f /tmp/svd-back
+	hs_sv_read "$ds" /tmp/svd-back 1 8
+	if [ "$ws1" -gt "$ws0" ] && [ "$(tr -d '\0' </tmp/svd-back | wc -c)" -eq 0 ]; then
+		pass svd-write-same
+	else
+		fail svd-write-same "host WRITE SAME count $ws0 -> $ws1; $(tr -d '\0' </tmp/svd-back | wc -c) non-zero bytes read back"
+	fi
+fi
 
 # ---- fio verify on the raw FC disk, both CPUs; a LUN comes and goes meanwhile
 echo 1 >"$HS_DBG/reset"

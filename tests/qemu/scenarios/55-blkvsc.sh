@@ -3,7 +3,8 @@
 #   blkvsc-load        our VMBus module (sim=1), hv_hostsim, hv_blkvsc load
 #   blkvsc-disk        /sys/block/hda appears with the host's size in
 #                      512-byte sectors, and the driver's blkvsc sysfs
-#                      file names it (IDE 0:0, VSTOR version)
+#                      file names it (IDE 0:0), with vendor Msft and the
+#                      host's VPD 0x80 serial
 #   blkvsc-io          a 4 MiB random pattern written at an odd offset
 #                      through /dev/hda reads back identical after the page
 #                      cache is dropped; a second pass at the disk's end
@@ -76,6 +77,9 @@ elif [ -z "$info" ]; then
 elif ! printf '%s\n' "$info" | grep -qx 'disk hda' ||
 	! printf '%s\n' "$info" | grep -qx 'ide 0:0'; then
 	fail blkvsc-disk "driver reports: $(printf '%s' "$info" | head -n 3 | tr '\n' ' ')"
+elif ! printf '%s\n' "$info" | grep -qx 'vendor Msft' ||
+	! printf '%s\n' "$info" | grep -qx "serial $(printf 'HSIM-R%04u-T00-L000' "$relid")"; then
+	fail blkvsc-disk "vendor/serial: $(printf '%s\n' "$info" | grep -E '^(vendor|serial) ' | tr '\n' ' ') (host serial HSIM-R$relid-T00-L000)"
 else
 	pass blkvsc-disk
 	info "$(printf '%s\n' "$info" | grep -E '^(vstor_version|max_transfer|slots|discard) ' | tr '\n' ' ')"

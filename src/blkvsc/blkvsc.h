@@ -112,6 +112,7 @@ struct hv_bv_dev {
 	struct hv_device *hdev;
 	struct hv_channel *ch;
 	atomic_t state;			/* enum hv_bv_state */
+	int sysfs_group;		/* the blkvsc/ attributes exist */
 	atomic_t senders;		/* inside hv_bv_send_begin/end */
 	int open;			/* channel opened */
 

@@ -424,42 +424,72 @@ static void hv_bv_put_major(struct hv_bv_dev *dev)
 	dev->major_ref = 0;
 }
 
-/* ---- sysfs: /sys/bus/vmbus/devices/<dev>/blkvsc ------------------------- */
+/* ---- sysfs: /sys/bus/vmbus/devices/<dev>/blkvsc/, one value per file ---- */
 
-static ssize_t hv_bv_info_show(struct device *d, struct device_attribute *a,
-			       char *buf)
-{
-	struct hv_bv_dev *dev = hv_get_drvdata(to_hv_device(d));
-	struct hv_bv_stats *st;
+#define HV_BV_ATTR(_name, _fmt, _args...)				\
+static ssize_t hv_bv_show_##_name(struct device *d,			\
+				  struct device_attribute *a, char *buf)	\
+{									\
+	struct hv_bv_dev *dev = hv_get_drvdata(to_hv_device(d));	\
+									\
+	(void)a;							\
+	if (!dev)							\
+		return -ENODEV;						\
+	return snprintf(buf, PAGE_SIZE, _fmt "\n", ## _args);		\
+}									\
+static struct device_attribute hv_bv_attr_##_name =			\
+	__ATTR(_name, 0444, hv_bv_show_##_name, NULL)
 
-	(void)a;
-	if (!dev)
-		return -ENODEV;
-	st = &dev->stats;
-	return snprintf(buf, PAGE_SIZE,
-			"disk %s\nide %u:%u\nemulated_also %u\ndevno %d:%d\n"
-			"vendor %s\nproduct %s\nrevision %s\nserial %s\n"
-			"blocks %llu\nblock_size %u\nvstor_version %u.%u\n"
-			"max_transfer %u\nslots %u\nwrite_cache %d\ndiscard %d\n"
-			"state %d\nstale %d\nbad %d\nbounced %d\nbusy %d\n"
-			"timeouts %d\nresets %d\nretries %d\nfailed %d\n"
-			"extended %d\n",
-			dev->name, dev->path, dev->target,
-			(dev->offer_flags & VSTOR_IDE_FLAG_EMULATED_PRESENT) ? 1 : 0,
-			dev->major, dev->first_minor, dev->vendor, dev->product,
-			dev->revision, dev->serial,
-			(unsigned long long)dev->blocks, dev->block_size,
-			dev->version >> 8, dev->version & 0xff, dev->max_xfer,
-			dev->nslots, dev->write_cache, dev->discard,
-			hv_bv_state(dev), atomic_read(&st->stale),
-			atomic_read(&st->bad), atomic_read(&st->bounced),
-			atomic_read(&st->busy), atomic_read(&st->timeouts),
-			atomic_read(&st->resets), atomic_read(&st->retries),
-			atomic_read(&st->failed), atomic_read(&st->extended));
-}
+#define HV_BV_STAT(_name) HV_BV_ATTR(_name, "%d", atomic_read(&dev->stats._name))
 
-static struct device_attribute hv_bv_info_attr =
-	__ATTR(blkvsc, 0444, hv_bv_info_show, NULL);
+HV_BV_ATTR(disk, "%s", dev->name);
+HV_BV_ATTR(ide, "%u:%u", dev->path, dev->target);
+HV_BV_ATTR(emulated_also, "%u",
+	   (dev->offer_flags & VSTOR_IDE_FLAG_EMULATED_PRESENT) ? 1 : 0);
+HV_BV_ATTR(devno, "%d:%d", dev->major, dev->first_minor);
+HV_BV_ATTR(vendor, "%s", dev->vendor);
+HV_BV_ATTR(product, "%s", dev->product);
+HV_BV_ATTR(revision, "%s", dev->revision);
+HV_BV_ATTR(serial, "%s", dev->serial);
+HV_BV_ATTR(blocks, "%llu", (unsigned long long)dev->blocks);
+HV_BV_ATTR(block_size, "%u", dev->block_size);
+HV_BV_ATTR(vstor_version, "%u.%u", dev->version >> 8, dev->version & 0xff);
+HV_BV_ATTR(max_transfer, "%u", dev->max_xfer);
+HV_BV_ATTR(slots, "%u", dev->nslots);
+HV_BV_ATTR(write_cache, "%d", dev->write_cache);
+HV_BV_ATTR(discard, "%d", dev->discard);
+HV_BV_ATTR(state, "%d", hv_bv_state(dev));
+HV_BV_STAT(stale);
+HV_BV_STAT(bad);
+HV_BV_STAT(bounced);
+HV_BV_STAT(busy);
+HV_BV_STAT(timeouts);
+HV_BV_STAT(resets);
+HV_BV_STAT(retries);
+HV_BV_STAT(failed);
+HV_BV_STAT(extended);
+
+static struct attribute *hv_bv_attrs[] = {
+	&hv_bv_attr_disk.attr, &hv_bv_attr_ide.attr,
+	&hv_bv_attr_emulated_also.attr, &hv_bv_attr_devno.attr,
+	&hv_bv_attr_vendor.attr, &hv_bv_attr_product.attr,
+	&hv_bv_attr_revision.attr, &hv_bv_attr_serial.attr,
+	&hv_bv_attr_blocks.attr, &hv_bv_attr_block_size.attr,
+	&hv_bv_attr_vstor_version.attr, &hv_bv_attr_max_transfer.attr,
+	&hv_bv_attr_slots.attr, &hv_bv_attr_write_cache.attr,
+	&hv_bv_attr_discard.attr, &hv_bv_attr_state.attr,
+	&hv_bv_attr_stale.attr, &hv_bv_attr_bad.attr,
+	&hv_bv_attr_bounced.attr, &hv_bv_attr_busy.attr,
+	&hv_bv_attr_timeouts.attr, &hv_bv_attr_resets.attr,
+	&hv_bv_attr_retries.attr, &hv_bv_attr_failed.attr,
+	&hv_bv_attr_extended.attr,
+	NULL
+};
+
+static struct attribute_group hv_bv_attr_group = {
+	.name = "blkvsc",
+	.attrs = hv_bv_attrs,
+};
 
 /* ---- probe / remove -------------------------------------------------------- */
 
@@ -604,8 +634,10 @@ static int hv_bv_probe(struct hv_device *hdev, const struct hv_device_id *id)
 		dev_err(&hdev->dev, "%s: disk not added (%d)\n", dev->name, ret);
 		goto fail;
 	}
-	if (device_create_file(&hdev->dev, &hv_bv_info_attr))
-		dev_warn(&hdev->dev, "%s: no blkvsc sysfs file\n", dev->name);
+	if (sysfs_create_group(&hdev->dev.kobj, &hv_bv_attr_group))
+		dev_warn(&hdev->dev, "%s: no blkvsc sysfs attributes\n", dev->name);
+	else
+		dev->sysfs_group = 1;
 	dev_info(&hdev->dev, "%s (%d:%d): %s %s %s, serial %s, %llu x %u bytes, VSTOR %u.%u, %u-byte requests, %u slots%s%s\n",
 		 dev->name, dev->major, dev->first_minor, dev->vendor,
 		 dev->product, dev->revision,
@@ -631,7 +663,8 @@ static void hv_bv_remove(struct hv_device *hdev)
 
 	if (!dev)
 		return;
-	device_remove_file(&hdev->dev, &hv_bv_info_attr);
+	if (dev->sysfs_group)
+		sysfs_remove_group(&hdev->dev.kobj, &hv_bv_attr_group);
 	hv_bv_teardown(dev);
 	hv_set_drvdata(hdev, NULL);
 	kfree(dev);

@@ -2,8 +2,8 @@
 # VSTOR back end: hv_hostsim devices=ide with a RAM disk of $disk_mb MiB.
 #   blkvsc-load        our VMBus module (sim=1), hv_hostsim, hv_blkvsc load
 #   blkvsc-disk        /sys/block/hda appears with the host's size in
-#                      512-byte sectors, and the driver's blkvsc sysfs
-#                      file names it (IDE 0:0), with vendor Msft and the
+#                      512-byte sectors, and the driver's sysfs
+#                      attributes (blkvsc/) name it (IDE 0:0), vendor Msft, the
 #                      host's VPD 0x80 serial
 #   blkvsc-io          a 4 MiB random pattern written at an odd offset
 #                      through /dev/hda reads back identical after the page
@@ -68,21 +68,23 @@ want=$((disk_mb * 2048))
 relid=$(awk 'NR > 1 && $2 == "ide" && $4 == "open" { print $1; exit }' "$HS_DBG/channels")
 dev=
 [ -n "$relid" ] && dev=$(hs_dev_by_relid "$relid")
-info=
-[ -n "$dev" ] && [ -r "$dev/blkvsc" ] && info=$(cat "$dev/blkvsc")
+bv=$dev/blkvsc
+# bv_attr NAME: one value of the driver's sysfs attributes
+bv_attr() {
+	cat "$bv/$1" 2>/dev/null
+}
 if [ "$size" != "$want" ]; then
 	fail blkvsc-disk "$blk/size is $size, want $want"
-elif [ -z "$info" ]; then
-	fail blkvsc-disk "no blkvsc sysfs file under the VMBus device (relid ${relid:-?})"
-elif ! printf '%s\n' "$info" | grep -qx 'disk hda' ||
-	! printf '%s\n' "$info" | grep -qx 'ide 0:0'; then
-	fail blkvsc-disk "driver reports: $(printf '%s' "$info" | head -n 3 | tr '\n' ' ')"
-elif ! printf '%s\n' "$info" | grep -qx 'vendor Msft' ||
-	! printf '%s\n' "$info" | grep -qx "serial $(printf 'HSIM-R%04u-T00-L000' "$relid")"; then
-	fail blkvsc-disk "vendor/serial: $(printf '%s\n' "$info" | grep -E '^(vendor|serial) ' | tr '\n' ' ') (host serial HSIM-R$relid-T00-L000)"
+elif [ -z "$dev" ] || [ ! -d "$bv" ]; then
+	fail blkvsc-disk "no blkvsc sysfs attributes under the VMBus device (relid ${relid:-?})"
+elif [ "$(bv_attr disk)" != hda ] || [ "$(bv_attr ide)" != 0:0 ]; then
+	fail blkvsc-disk "driver reports disk $(bv_attr disk), IDE $(bv_attr ide)"
+elif [ "$(bv_attr vendor)" != Msft ] ||
+	[ "$(bv_attr serial)" != "$(printf 'HSIM-R%04u-T00-L000' "$relid")" ]; then
+	fail blkvsc-disk "vendor $(bv_attr vendor), serial $(bv_attr serial) (host serial HSIM-R$relid-T00-L000)"
 else
 	pass blkvsc-disk
-	info "$(printf '%s\n' "$info" | grep -E '^(vstor_version|max_transfer|slots|discard) ' | tr '\n' ' ')"
+	info "vstor_version $(bv_attr vstor_version) max_transfer $(bv_attr max_transfer) slots $(bv_attr slots) discard $(bv_attr discard)"
 fi
 
 # -- data: write a pattern, drop caches, read it back

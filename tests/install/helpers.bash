@@ -10,7 +10,7 @@ INSTALL_SH=$REPO/install.sh
 
 # conf_modules DKMSCONF: the module list of a dkms.conf.
 conf_modules() {
-	sed 's/#.*//' "$1" | tr ' \t' '\n\n' |
+	sed 's/#.*//' "$1" | tr -s '[:blank:]' '\n' |
 		sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\{0,1\}\([A-Za-z0-9_]*\)"\{0,1\}$/\1/p' | tr '\n' ' ' | sed 's/ $//'
 }
 

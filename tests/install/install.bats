@@ -1,6 +1,9 @@
 #!/usr/bin/env bats
 # tests/install/install.bats: install.sh against fake roots of each
 # release, with the system commands as recording stubs (helpers.bash).
+# Each @test runs in its own subshell: STUB_* exports are meant to stay
+# local to it.
+# shellcheck disable=SC2030,SC2031
 
 load helpers
 
@@ -251,6 +254,7 @@ load helpers
 	hvl
 	status_is 0
 	called "^dracut -f --add-drivers $BOOTQ <R>/boot/initramfs-$K.img $K\$"
+	# shellcheck disable=SC2016 # $CMDLINE_OPTS is literal text in the file
 	grep -q '^install ata_piix { /sbin/modprobe hv_storvsc >/dev/null 2>&1; /sbin/modprobe hv_blkvsc >/dev/null 2>&1; } ; /sbin/modprobe --ignore-install ata_piix \$CMDLINE_OPTS$' \
 		"$R/etc/modprobe.d/hyperv-lic.conf"
 	[ "$(grep -c '^install ' "$R/etc/modprobe.d/hyperv-lic.conf")" -eq 1 ]

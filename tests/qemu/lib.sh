@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # tests/qemu/lib.sh: helpers for guest-side scenarios (busybox sh).
 #
 # The guest init sources this file, then runs each scenario as

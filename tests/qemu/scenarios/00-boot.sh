@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # 00-boot: the bench itself works on this kernel. Independent of our drivers.
 #   boot-kernel      the kernel run.sh asked for is the one running
 #   boot-pseudofs    /proc, /sys, devtmpfs and debugfs are mounted

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # 01-bench-selftest: the checkers can fail. Feeds known-bad and known-good
 # kernel log lines to the dmesg checker and known slab numbers to slab_diff.
 #   selftest-scan-<kind>  dmesg_scan flags a typical line of that kind

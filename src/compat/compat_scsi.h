@@ -407,58 +407,6 @@ static inline int hv_compat_scsi_tur(struct scsi_device *sdev, int timeout,
 #endif
 }
 
-/* ---- DMA parameters of the host's device ------------------------------ */
-
-/*
- * The midlayer propagates segment limits to the device the host is added
- * under; from 6.12 that WARNs when the device has no dma_parms. A bus
- * that does not provide them gets the driver's while it is bound.
- */
-#ifdef HV_HAVE_DEVICE_DMA_PARMS
-struct hv_compat_dma_parms {
-	struct device_dma_parameters parms;
-	int attached;
-};
-
-static inline void hv_compat_dma_parms_attach(struct device *dev,
-					      struct hv_compat_dma_parms *p)
-{
-	if (dev->dma_parms)
-		return;
-	memset(&p->parms, 0, sizeof(p->parms));
-	p->parms.max_segment_size = 0xffffffffU;
-	p->parms.segment_boundary_mask = ~0UL;
-	dev->dma_parms = &p->parms;
-	p->attached = 1;
-}
-
-static inline void hv_compat_dma_parms_detach(struct device *dev,
-					      struct hv_compat_dma_parms *p)
-{
-	if (p->attached && dev->dma_parms == &p->parms)
-		dev->dma_parms = NULL;
-	p->attached = 0;
-}
-#else
-struct hv_compat_dma_parms {
-	int attached;
-};
-
-static inline void hv_compat_dma_parms_attach(struct device *dev,
-					      struct hv_compat_dma_parms *p)
-{
-	(void)dev;
-	(void)p;
-}
-
-static inline void hv_compat_dma_parms_detach(struct device *dev,
-					      struct hv_compat_dma_parms *p)
-{
-	(void)dev;
-	(void)p;
-}
-#endif
-
 /* ---- host attributes (sysfs, /sys/class/scsi_host/hostN/) ------------ */
 
 /*

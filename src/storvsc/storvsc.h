@@ -171,7 +171,6 @@ struct hv_sv_host {
 	struct work_struct scan_work;
 	unsigned long work_flags;
 
-	struct hv_compat_dma_parms dma_parms;
 	struct hv_sv_stats stats;
 };
 

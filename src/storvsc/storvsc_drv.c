@@ -546,7 +546,6 @@ static void hv_sv_teardown(struct hv_sv_host *host, int added)
 	hv_channel_close(primary);	/* sub-channels too; no callback after */
 	destroy_workqueue(host->wq);
 	hv_sv_io_free(host);
-	hv_compat_dma_parms_detach(&host->hdev->dev, &host->dma_parms);
 	hv_set_drvdata(host->hdev, NULL);
 }
 
@@ -666,7 +665,6 @@ static int hv_sv_probe(struct hv_device *hdev, const struct hv_device_id *id)
 	if (host->want_sub)
 		hv_sv_request_subchannels(host);
 
-	hv_compat_dma_parms_attach(&hdev->dev, &host->dma_parms);
 	if (host->type == HV_SV_FC)
 		hv_compat_fc_host_prepare(&hv_sv_fc, shost);
 	ret = scsi_add_host(shost, &hdev->dev);

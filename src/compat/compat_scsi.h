@@ -14,6 +14,7 @@
  *   request timeout      hv_compat_scsi_cmd_timeout()
  *   eh_timed_out         HV_DEFINE_EH_TIMED_OUT(name, fn)
  *   queue depth          HV_DEFINE_CHANGE_QUEUE_DEPTH(), ..._set_queue_depth()
+ *   hardware queues      hv_compat_scsi_set_hw_queues()
  *   sdev hooks           HV_DEFINE_SDEV_CONFIGURE(), HV_SHT_SDEV_HOOKS()
  *   template flags       HV_SHT_VIRT_BOUNDARY(), HV_SHT_CLUSTERING
  *   host attributes      HV_SHOST_ATTR_RO(), hv_compat_sht_set_shost_attrs()
@@ -279,6 +280,35 @@ static enum scsi_eh_timer_return name(struct scsi_cmnd *c)		\
 #else
 #error "unknown scsi_host_template.eh_timed_out type: add a compat case"
 #endif
+
+/* ---- hardware queues -------------------------------------------------- */
+
+/**
+ * hv_compat_scsi_set_hw_queues() - ask blk-mq for @n hardware queues.
+ * @sh: the host, before scsi_add_host()
+ * @n: queues wanted, >= 1 (one per CPU is what a VMBus HBA wants: each
+ *	CPU submits on its own channel)
+ *
+ * On scsi-mq kernels (3.17+) a host with more than one hardware queue
+ * gets no I/O scheduler by default, where a single-queue host gets
+ * mq-deadline, whose dispatch from kblockd costs a VMBus HBA most of its
+ * IOPS. Each queue then has can_queue tags of its own; the driver answers
+ * what its slot table cannot hold with SCSI_MLQUEUE_HOST_BUSY. (One
+ * shared tag space, host_tagset, would bring mq-deadline back: blk-mq
+ * treats shared tags as one queue.) Kernels without scsi-mq: nothing to
+ * do.
+ * Context: process.
+ */
+static inline void hv_compat_scsi_set_hw_queues(struct Scsi_Host *sh,
+						unsigned int n)
+{
+#ifdef HV_HAVE_SHOST_NR_HW_QUEUES
+	sh->nr_hw_queues = n ? n : 1;
+#else
+	(void)sh;
+	(void)n;
+#endif
+}
 
 /* ---- devices ---------------------------------------------------------- */
 

@@ -311,6 +311,12 @@ probe SCSI_CMND_TIMEOUT_PER_COMMAND <<'P'
 int f(struct scsi_cmnd *c) { return c->timeout_per_command; }
 P
 
+# 3.17: scsi-mq; Scsi_Host.nr_hw_queues (hardware queues of a blk-mq host)
+probe SHOST_NR_HW_QUEUES <<'P'
+#include <scsi/scsi_host.h>
+void f(struct Scsi_Host *s) { s->nr_hw_queues = 2; }
+P
+
 # 3.19: scsi_change_queue_depth(); scsi_adjust_queue_depth(sdev, tag, n) before
 probe SCSI_CHANGE_QUEUE_DEPTH <<'P'
 #include <scsi/scsi_device.h>

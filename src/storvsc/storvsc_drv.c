@@ -572,6 +572,8 @@ static void hv_sv_host_params(struct hv_sv_host *host)
 
 	sh->can_queue = host->nslots;
 	sh->cmd_per_lun = (short)host->nslots;
+	/* one hardware queue per CPU, as each CPU has its channel (E) */
+	hv_compat_scsi_set_hw_queues(sh, num_present_cpus());
 	sh->sg_tablesize = (unsigned short)host->max_pfns;
 	sh->max_sectors = host->max_xfer >> 9;
 	sh->max_cmd_len = VSTOR_CDB_SIZE;

@@ -105,6 +105,7 @@ for t in "randread 4k 32" "read 1m 8"; do
 		"$(per1000 "$irq" "$cm")"
 done
 info "targets: IOPS ratio >= 0.6; signals <= 50 per 1000 I/Os; interrupts <= 100 per 1000 completions"
+info "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
 info "storvsc I/O scheduler: $(cat /sys/block/"$sd"/queue/scheduler 2>/dev/null), hardware queues: $(set -- /sys/block/"$sd"/mq/*; echo $#)"
 info "storvsc channels: $(awk 'NR > 1 && $2 == "scsi" { printf "relid%s:%s ", $1, $8 }' "$HS_DBG/channels")(packets in)"
 

@@ -157,6 +157,17 @@
 	INIT_WORK((w), (void (*)(void *))(fn), (w))
 #endif
 
+/*
+ * HV_COMPAT_WQ_PERCPU: the alloc_workqueue() flag that asks for per-CPU
+ * (bound) workers. Kernels since 6.17 have it and from 7.x warn when
+ * neither it nor WQ_UNBOUND is given; per-CPU was the only default before.
+ */
+#ifdef HV_HAVE_WQ_PERCPU
+#define HV_COMPAT_WQ_PERCPU WQ_PERCPU
+#else
+#define HV_COMPAT_WQ_PERCPU 0
+#endif
+
 /* ---- tasklets --------------------------------------------------------- */
 
 static inline void hv_compat_tasklet_init(struct tasklet_struct *t,

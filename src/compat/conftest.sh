@@ -74,6 +74,12 @@ probe WORK_FUNC_WORK <<'P'
 HV_PROBE_TYPES(typeof(((struct work_struct *)0)->func), void (*)(struct work_struct *));
 P
 
+# 6.17: WQ_PERCPU; alloc_workqueue() without it or WQ_UNBOUND warns (7.x)
+probe WQ_PERCPU <<'P'
+#include <linux/workqueue.h>
+unsigned int x = WQ_PERCPU;
+P
+
 # 2.6.24: uevent gets struct kobj_uevent_env (was envp/num_envp/buffer)
 probe UEVENT_ENV <<'P'
 #include <linux/device.h>

@@ -401,6 +401,7 @@ void hs_chan_close(struct hs_chan *ch);
 void hs_forget_all(void);
 
 /* hs_io.c */
+void hs_kick(struct hs_chan *ch);
 void hs_io_work_fn(struct work_struct *w);
 void hs_io_open(struct hs_chan *ch);
 void hs_io_stop(struct hs_chan *ch);

@@ -403,7 +403,7 @@ static void hs_open(const u8 *msg)
 	}
 	hs_count(HS_C_channels_opened);
 	hs_send_open_result(ch->relid, o->openid, 0);
-	queue_work(hs.io_wq, &ch->io_work);
+	hs_kick(ch);
 }
 
 static void hs_close(const u8 *msg)

@@ -522,6 +522,27 @@ static int hs_drain(struct hs_chan *ch)
 }
 
 /**
+ * hs_kick() - have @ch's io_work run (again) soon.
+ * @ch: an open channel
+ *
+ * The work runs on the next online CPU after the channel's target CPU
+ * (the target itself on a one-CPU guest): a real host serves a channel on
+ * its own cores, not on the vCPU that waits for the channel's interrupt,
+ * so the simulated host keeps off that vCPU where it can. The work stays
+ * non-reentrant (workqueue rule), so it still never runs twice at once.
+ * Context: any but hard IRQ.
+ */
+void hs_kick(struct hs_chan *ch)
+{
+	unsigned int cpu = cpumask_next(READ_ONCE(ch->target_cpu),
+					cpu_online_mask);
+
+	if (cpu >= nr_cpu_ids)
+		cpu = cpumask_first(cpu_online_mask);
+	queue_work_on(cpu, hs.io_wq, &ch->io_work);
+}
+
+/**
  * hs_io_work_fn() - service an open channel: drain, reply, unmask and
  * look again (C.3). Runs on hs.io_wq; never concurrently with itself.
  * @work: the channel's io_work
@@ -552,7 +573,7 @@ void hs_io_work_fn(struct work_struct *work)
 			return;
 		if (ret == HS_DRAIN_BUDGET || ++rounds >= 16) {
 			/* let other channels run; come back */
-			queue_work(hs.io_wq, &ch->io_work);
+			hs_kick(ch);
 			return;
 		}
 	}

@@ -758,7 +758,9 @@ static int __init hs_init(void)
 		goto fail;
 	ret = -ENOMEM;
 	hs.wq = alloc_ordered_workqueue("hv_hostsim", 0);
-	hs.io_wq = alloc_workqueue("hv_hostsim_io", WQ_UNBOUND | WQ_HIGHPRI, 0);
+	/* per-CPU: hs_kick() chooses the CPU of each channel's service */
+	hs.io_wq = alloc_workqueue("hv_hostsim_io",
+				    HV_COMPAT_WQ_PERCPU | WQ_HIGHPRI, 0);
 	if (!hs.wq || !hs.io_wq)
 		goto fail;
 	ret = hs_poller_start();

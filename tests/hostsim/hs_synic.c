@@ -358,7 +358,7 @@ void hs_guest_signal_locked(struct hs_chan *ch)
 			atomic_dec(&ch->sig_seen);
 		}
 	}
-	queue_work(hs.io_wq, &ch->io_work);
+	hs_kick(ch);
 }
 
 /* Clear the relid bit the guest set in the send half of the interrupt page. */

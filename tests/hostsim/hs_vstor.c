@@ -238,7 +238,7 @@ static void hs_pend_add(struct hs_chan *ch, struct hs_vpend *p)
 	spin_lock_irqsave(&ch->pend_lock, flags);
 	list_add_tail(&p->node, &ch->pend);
 	spin_unlock_irqrestore(&ch->pend_lock, flags);
-	queue_work(hs.io_wq, &ch->io_work);
+	hs_kick(ch);
 }
 
 /* Delayed completions that are due go to pend; re-arm for the rest. */
@@ -262,7 +262,7 @@ static void hs_timer_fn(struct work_struct *w)
 	}
 	spin_unlock_irqrestore(&ch->pend_lock, flags);
 	if (moved)
-		queue_work(hs.io_wq, &ch->io_work);
+		hs_kick(ch);
 	if (more)
 		queue_delayed_work(hs.io_wq, &ch->timer,
 				   time_after(next, jiffies) ? next - jiffies : 1);
@@ -1025,7 +1025,7 @@ static unsigned int hs_abort_lun_io(struct hs_vstor *vs, u8 target, u8 lun)
 		}
 		spin_unlock_irqrestore(&ch->pend_lock, flags);
 		if (moved)
-			queue_work(hs.io_wq, &ch->io_work);
+			hs_kick(ch);
 	}
 	return n;
 }

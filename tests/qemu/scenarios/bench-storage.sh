@@ -4,8 +4,16 @@
 # real data):
 #   randread 4k QD32   IOPS, and the ratio storvsc / brd (target >= 0.6)
 #   read 1M QD8        MB/s, and the ratio storvsc / brd
-# and, for each storvsc run, from the simulator's counters (reset before
-# the run):
+# scsi_debug (RAM, delay=0: it completes each command in the submitting
+# context, with no interrupt and no host round trip) runs beside them as
+# the cost of the SCSI midlayer and sd alone: storvsc / scsi_debug is the
+# part of the gap that is ours.
+# Each test runs in 3 rounds of brd, scsi_debug, storvsc, 4 s each after 1 s of
+# ramp-up; the table gives each device's median round and the ratio of
+# the medians, and an info line the ratio of every round (TCG figures
+# swing from one second to the next; a pair of neighbouring runs less).
+# From the simulator's counters over the three storvsc runs (reset before
+# the first):
 #   hcall/1000io   guest->host HvSignalEvent hypercalls per 1000 I/Os
 #   mon/1000io     guest->host monitor page triggers seen per 1000 I/Os
 #                  (no hypercall; several between two polls count once)
@@ -15,7 +23,7 @@
 # not. Figures only: never fails on numbers.
 #   bench-storage             every fio run completed without error
 #   bench-storage-violations  the host counted no protocol violation
-# hvl-kmods: scsi_mod scsi_transport_fc sd_mod brd
+# hvl-kmods: scsi_mod scsi_transport_fc sd_mod brd ?scsi_debug
 # hvl-tools: fio
 # hvl-mem: 1536
 # shellcheck shell=sh
@@ -39,6 +47,11 @@ load_kmod sd_mod || failed="$failed sd_mod did not load;"
 if ! load_kmod brd rd_nr=1 rd_size=$((size_mb * 1024)); then
 	failed="$failed brd did not load;"
 fi
+# two submit queues like hv_storvsc's two here: no I/O scheduler on either
+if ! load_kmod scsi_debug dev_size_mb=$size_mb delay=0 submit_queues=2 >/dev/null 2>&1 &&
+	! load_kmod scsi_debug dev_size_mb=$size_mb delay=0 >/dev/null 2>&1; then
+	info "scsi_debug did not load: no SCSI midlayer reference"
+fi
 if ! load_module "$HS_VMBUS" sim=1 ||
 	! load_module hv_hostsim version=5.3 devices=scsi vstor=6.2 disk_mb=$size_mb ||
 	! load_module "$SV"; then
@@ -47,16 +60,18 @@ if ! load_module "$HS_VMBUS" sim=1 ||
 	exit 0
 fi
 
-# msft_disk: the first sd disk whose vendor is Msft (ours).
-msft_disk() {
+# vendor_disk V: the first sd disk whose vendor starts with V (Msft: ours,
+# Linux: scsi_debug's).
+vendor_disk() {
 	for _v in /sys/block/sd*/device/vendor; do
 		[ -r "$_v" ] || continue
-		case $(cat "$_v") in Msft*) _d=${_v#/sys/block/}; echo "${_d%%/*}"; return 0 ;; esac
+		case $(cat "$_v") in "$1"*) _d=${_v#/sys/block/}; echo "${_d%%/*}"; return 0 ;; esac
 	done
 	return 1
 }
-wait_for 30 msft_disk >/dev/null
-sd=$(msft_disk) || { fail bench-storage "no hv_storvsc disk appeared"; hs_unload; exit 0; }
+wait_for 30 vendor_disk Msft >/dev/null
+sd=$(vendor_disk Msft) || { fail bench-storage "no hv_storvsc disk appeared"; hs_unload; exit 0; }
+dbg=$(vendor_disk Linux) || dbg=
 [ -b /dev/ram0 ] || failed="$failed no /dev/ram0;"
 
 # fio_run NAME DEV RW BS QD: one job; prints "iops bw_kib" (terse v3:
@@ -64,14 +79,14 @@ sd=$(msft_disk) || { fail bench-storage "no hv_storvsc disk appeared"; hs_unload
 fio_run() {
 	_out=$(fio --name="$1" --filename="$2" --rw="$3" --bs="$4" --iodepth="$5" \
 		--ioengine=libaio --direct=1 --size=${size_mb}m --numjobs=1 \
-		--runtime=30 --output-format=terse --terse-version=3 2>&1) || { echo "error: $(printf '%s' "$_out" | tail -n 1)"; return 1; }
+		--time_based --ramp_time=1 --runtime=4 --output-format=terse --terse-version=3 2>&1) || { echo "error: $(printf '%s' "$_out" | tail -n 1)"; return 1; }
 	printf '%s\n' "$_out" | awk -F';' -v rw="$3" '
 		$1 == 3 { if (rw ~ /write/) print $49, $48; else print $8, $7 }'
 }
 
 # prefill: real data in both (a never-written chunk of the simulator's
 # LUN reads as zeros without touching memory)
-for dev in /dev/"$sd" /dev/ram0; do
+for dev in /dev/"$sd" /dev/ram0 ${dbg:+/dev/$dbg}; do
 	fio_run fill "$dev" write 1m 8 >/dev/null || failed="$failed fill of $dev failed;"
 done
 
@@ -85,24 +100,50 @@ ratio() {
 fmt='# %-14s %-9s %10s %10s %7s %11s %10s %11s\n'
 # shellcheck disable=SC2059 # the format is ours
 printf "$fmt" test device IOPS MB/s ratio "hcall/1000io" "mon/1000io" "irq/1000cmp"
+# median3 A B C: the middle value
+median3() {
+	printf '%s\n' "$@" | sort -n | sed -n 2p
+}
+rounds=3
 for t in "randread 4k 32" "read 1m 8"; do
 	# shellcheck disable=SC2086 # split the test words
 	set -- $t
-	r_brd=$(fio_run "$1-brd" /dev/ram0 "$1" "$2" "$3") || failed="$failed $1 $2 brd: $r_brd;"
+	rw=$1 bs=$2 qd=$3
+	i_brd='' i_sv='' k_brd='' k_sv='' i_dbg='' k_dbg='' per_round='' per_dbg=''
 	echo 1 >"$HS_DBG/reset"
-	r_sv=$(fio_run "$1-storvsc" /dev/"$sd" "$1" "$2" "$3") || failed="$failed $1 $2 storvsc: $r_sv;"
+	r=0
+	while [ $r -lt $rounds ]; do
+		r=$((r + 1))
+		r_brd=$(fio_run "$rw-brd" /dev/ram0 "$rw" "$bs" "$qd") || failed="$failed $rw $bs brd: $r_brd;"
+		if [ -n "$dbg" ]; then
+			r_dbg=$(fio_run "$rw-scsi_debug" /dev/"$dbg" "$rw" "$bs" "$qd") || failed="$failed $rw $bs scsi_debug: $r_dbg;"
+			i_dbg="$i_dbg ${r_dbg%% *}" k_dbg="$k_dbg ${r_dbg#* }"
+		fi
+		r_sv=$(fio_run "$rw-storvsc" /dev/"$sd" "$rw" "$bs" "$qd") || failed="$failed $rw $bs storvsc: $r_sv;"
+		i_brd="$i_brd ${r_brd%% *}" k_brd="$k_brd ${r_brd#* }"
+		i_sv="$i_sv ${r_sv%% *}" k_sv="$k_sv ${r_sv#* }"
+		per_round="$per_round $(ratio "${r_sv%% *}" "${r_brd%% *}")"
+		[ -z "$dbg" ] || per_dbg="$per_dbg $(ratio "${r_sv%% *}" "${r_dbg%% *}")"
+	done
 	hc=$(hs_counter signal_events)
 	mon=$(hs_counter monitor_triggers)
 	irq=$(hs_counter host_interrupts)
 	ios=$(hs_counter vstor_ios)
 	cm=$(hs_counter completions_out)
-	set -- "$1 $2 QD$3" "${r_brd%% *}" "${r_brd#* }" "${r_sv%% *}" "${r_sv#* }"
+	# shellcheck disable=SC2086 # the lists are words
+	set -- "$rw $bs QD$qd" "$(median3 $i_brd)" "$(median3 $k_brd)" "$(median3 $i_sv)" "$(median3 $k_sv)" \
+		"$(median3 $i_dbg)" "$(median3 $k_dbg)"
 	# shellcheck disable=SC2059
 	printf "$fmt" "$1" brd "$2" "$(awk -v k="$3" 'BEGIN { printf "%.1f", k / 1024 }')" - - - -
+	# shellcheck disable=SC2059
+	[ -z "$dbg" ] || printf "$fmt" "$1" scsi_debug "$6" "$(awk -v k="$7" 'BEGIN { printf "%.1f", k / 1024 }')" \
+		"$(ratio "$6" "$2")" - - -
 	# shellcheck disable=SC2059
 	printf "$fmt" "$1" storvsc "$4" "$(awk -v k="$5" 'BEGIN { printf "%.1f", k / 1024 }')" \
 		"$(ratio "$4" "$2")" "$(per1000 "$hc" "$ios")" "$(per1000 "$mon" "$ios")" \
 		"$(per1000 "$irq" "$cm")"
+	info "$1 storvsc/brd of each round:$per_round"
+	[ -z "$dbg" ] || info "$1 storvsc/scsi_debug: $(ratio "$4" "$6") (rounds:$per_dbg)"
 done
 info "targets: IOPS ratio >= 0.6; signals <= 50 per 1000 I/Os; interrupts <= 100 per 1000 completions"
 info "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
@@ -118,4 +159,5 @@ hs_check_violations bench-storage-violations
 unload_module "$SV"
 hs_unload
 unload_module brd >/dev/null 2>&1
+unload_module scsi_debug >/dev/null 2>&1
 info "$HVL_SCENARIO took $(hs_elapsed) s"

@@ -513,6 +513,14 @@ $blkmq_inc
 int x = BLK_MQ_F_SHOULD_MERGE;
 P
 
+# after 5.10 (in 6.1, not in 5.10): BLK_MQ_F_NO_SCHED_BY_DEFAULT (no elevator
+# by default for a single-queue disk)
+probe BLK_MQ_F_NO_SCHED_BY_DEFAULT <<P
+#include <linux/blkdev.h>
+$blkmq_inc
+int x = BLK_MQ_F_NO_SCHED_BY_DEFAULT;
+P
+
 # 6.9: blk_mq_alloc_disk(set, queue_limits, queuedata): limits at allocation
 probe BLK_MQ_ALLOC_DISK_LIM <<P
 #include <linux/blkdev.h>

@@ -263,6 +263,14 @@ int hv_compat_blk_alloc(struct hv_compat_blk *b, void *drv,
 #ifdef HV_HAVE_BLK_MQ_F_SHOULD_MERGE
 	b->set.flags = BLK_MQ_F_SHOULD_MERGE;
 #endif
+#ifdef HV_HAVE_BLK_MQ_F_NO_SCHED_BY_DEFAULT
+	/*
+	 * The host schedules the virtual disk's I/O; an elevator in the
+	 * guest only adds a kblockd dispatch per request (the admin can
+	 * still pick one in queue/scheduler).
+	 */
+	b->set.flags |= BLK_MQ_F_NO_SCHED_BY_DEFAULT;
+#endif
 	ret = blk_mq_alloc_tag_set(&b->set);
 	if (ret)
 		return ret;

@@ -6,6 +6,11 @@
  *
  *   echo "MODE BYTES QDEPTH" > /sys/bus/vmbus/devices/<dev>/run
  *   cat /sys/bus/vmbus/devices/<dev>/result
+ *   cat /sys/bus/vmbus/devices/<dev>/dma
+ *
+ * dma shows the DMA limits the bus gave the device, as the kernel's DMA
+ * API reports them to any driver: "mask 0x.. coherent 0x.. max_segment
+ * 0x.. boundary 0x..".
  *
  * MODE: inband (echoed in-band packets), pagebuf (GPA-direct, one range
  * per page) or mpb (GPA-direct, one multipage range). BYTES are moved with
@@ -28,6 +33,7 @@
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/device.h>
+#include <linux/dma-mapping.h>
 #include "hv_vmbus.h"
 #include "hv_loopback.h"
 
@@ -659,8 +665,20 @@ static ssize_t result_show(struct device *dev, struct device_attribute *attr,
 	return n;
 }
 
+static ssize_t dma_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	return snprintf(buf, PAGE_SIZE,
+			"mask 0x%llx coherent 0x%llx max_segment 0x%x boundary 0x%lx\n",
+			(unsigned long long)dma_get_mask(dev),
+			(unsigned long long)dev->coherent_dma_mask,
+			dma_get_max_seg_size(dev),
+			(unsigned long)dma_get_seg_boundary(dev));
+}
+
 static DEVICE_ATTR_WO(run);
 static DEVICE_ATTR_RO(result);
+static DEVICE_ATTR_RO(dma);
 
 /* ---- driver ---------------------------------------------------------------------- */
 
@@ -689,8 +707,11 @@ static int lt_probe(struct hv_device *hdev, const struct hv_device_id *id)
 	ret = device_create_file(&hdev->dev, &dev_attr_run);
 	if (!ret)
 		ret = device_create_file(&hdev->dev, &dev_attr_result);
+	if (!ret)
+		ret = device_create_file(&hdev->dev, &dev_attr_dma);
 	if (ret) {
 		device_remove_file(&hdev->dev, &dev_attr_run);
+		device_remove_file(&hdev->dev, &dev_attr_result);
 		hv_channel_close(lt->chan);
 		hv_set_drvdata(hdev, NULL);
 		kfree(lt);
@@ -715,6 +736,7 @@ static void lt_remove(struct hv_device *hdev)
 	/* waits for a run in progress, which now ends quickly */
 	device_remove_file(&hdev->dev, &dev_attr_run);
 	device_remove_file(&hdev->dev, &dev_attr_result);
+	device_remove_file(&hdev->dev, &dev_attr_dma);
 	hv_channel_close(lt->chan);
 	/* the host no longer touches our pages */
 	for (i = 0; i < LT_MAX_QDEPTH; i++)

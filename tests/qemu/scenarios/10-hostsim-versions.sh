@@ -2,6 +2,11 @@
 # VMBus version (fact sheet B.1). For each V in 0.13 .. 5.3:
 #   vmbus-version-V      /sys/bus/vmbus/version shows V
 #   vmbus-devices-V      every offered device is on the bus, right GUIDs
+#   vmbus-dma-V          the bus gave the loopback device a 64-bit DMA mask
+#                        and coherent mask, no segment size limit (4 GiB - 1)
+#                        and no segment boundary, as the DMA API reports
+#                        them (looptest's dma file); the kernel's defaults
+#                        would be 32-bit, 64 KiB and 4 GiB
 #   loop-inband-V        64 MiB echoed in-band through loopback #1 (monitored),
 #                        16 MiB at the same time through loopback #2 (signalled
 #                        with HvSignalEvent), content verified
@@ -70,6 +75,13 @@ for v in $HS_VERSIONS; do
 		r2=$2
 		d1=$(hs_dev_by_relid "$r1")
 		d2=$(hs_dev_by_relid "$r2")
+		want="mask 0xffffffffffffffff coherent 0xffffffffffffffff max_segment 0xffffffff boundary 0xffffffffffffffff"
+		got=$(cat "$d1/dma" 2>&1)
+		if [ "$got" = "$want" ]; then
+			pass "vmbus-dma-$v"
+		else
+			fail "vmbus-dma-$v" "got '$got', want '$want'"
+		fi
 		for m in inband pagebuf mpb; do
 			run_pair "$v" "$m"
 		done

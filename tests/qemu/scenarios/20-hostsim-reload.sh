@@ -133,6 +133,12 @@ if [ $((k1 - k0)) -le 40 ]; then
 else
 	info "caches that grew:"
 	slab_diff /tmp/hs-slab0 /tmp/hs-slab1 8 | sed 's/^/#   /'
+	# who holds files (kernfs nodes stay while a file on them is open)
+	for p in /proc/[0-9]*; do
+		n=$(set -- "$p"/fd/*; [ -e "$1" ] && echo $# || echo 0)
+		[ "$n" -gt 3 ] && info "pid ${p#/proc/} ($(cat "$p/comm" 2>/dev/null)) has $n files open, cwd $(readlink "$p/cwd" 2>/dev/null)"
+	done
+	info "file-nr $(cat /proc/sys/fs/file-nr)"
 	fail reload-slab "kmalloc caches grew by $((k1 - k0)) objects over $cycles cycles"
 fi
 if [ $((va1 - va0)) -le 2 ]; then

@@ -3,6 +3,8 @@
 # version V in 2.0 4.2 5.1 6.0 6.2 (hv_hostsim vstor=V devices=scsi,fc):
 #   sv-disks-V         a disk on each controller, 64 MiB, vendor Msft
 #   sv-serial-V        VPD 0x80 (sysfs vpd_pg80) is the host's serial
+#   sv-queues-V        one blk-mq hardware queue per CPU (2 here) and so
+#                      no I/O scheduler by default ([none])
 #   sv-io-scsi-V       4 MiB pattern written, caches dropped, read back equal
 #   sv-io-fc-V         the same on the FC controller
 #   sv-multichannel-V  >= 5.1: I/O from both CPUs moves packets on more
@@ -254,6 +256,13 @@ for v in $HS_VSTOR_VERSIONS; do
 	else
 		fail "sv-disks-$v" "$why"
 	fi
+
+	nq=$(set -- /sys/block/"$ds"/mq/*; [ -e "$1" ] && echo $# || echo 0)
+	sched=$(cat "/sys/block/$ds/queue/scheduler" 2>/dev/null)
+	case $nq:$sched in
+		2:*"[none]"*) pass "sv-queues-$v" ;;
+		*) fail "sv-queues-$v" "$nq hardware queues, scheduler '$sched'" ;;
+	esac
 
 	pg80=/sys/block/$ds/device/vpd_pg80
 	want=$(printf 'HSIM-R%04u-T00-L000' "$rs")

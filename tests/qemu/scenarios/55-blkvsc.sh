@@ -5,6 +5,9 @@
 #                      512-byte sectors, and the driver's sysfs
 #                      attributes (blkvsc/) name it (IDE 0:0), vendor Msft, the
 #                      host's VPD 0x80 serial
+#   blkvsc-scheduler   the disk has no I/O scheduler by default ([none])
+#                      where blk-mq lets a driver ask for that (6.1 and
+#                      newer here; 5.10's choice is only reported)
 #   blkvsc-io          a 4 MiB random pattern written at an odd offset
 #                      through /dev/hda reads back identical after the page
 #                      cache is dropped; a second pass at the disk's end
@@ -85,6 +88,17 @@ elif [ "$(bv_attr vendor)" != Msft ] ||
 else
 	pass blkvsc-disk
 	info "vstor_version $(bv_attr vstor_version) max_transfer $(bv_attr max_transfer) slots $(bv_attr slots) discard $(bv_attr discard)"
+fi
+
+# -- no I/O scheduler by default
+sched=$(cat /sys/block/hda/queue/scheduler 2>/dev/null)
+if kver_ge 6 1; then
+	case $sched in
+		*"[none]"*) pass blkvsc-scheduler ;;
+		*) fail blkvsc-scheduler "queue/scheduler: '$sched'" ;;
+	esac
+else
+	info "I/O scheduler: $sched (this kernel's blk-mq cannot be asked for none)"
 fi
 
 # -- data: write a pattern, drop caches, read it back

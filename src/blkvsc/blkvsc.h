@@ -29,6 +29,7 @@
 #include <linux/sched.h>
 #include "hv_vmbus.h"
 #include "hv_vstor.h"
+#include "hv_vstor_ctl.h"
 #include "../compat/compat_scsi.h"
 #include "../compat/compat_blk.h"
 
@@ -144,7 +145,7 @@ struct hv_bv_dev {
 	struct hv_compat_blk blk;
 
 	/* requests */
-	spinlock_t lock;		/* slots, free list, ctl_* below */
+	spinlock_t lock;		/* slots, free list */
 	struct hv_bv_slot *slots;
 	u32 nslots;
 	int free_head;
@@ -155,11 +156,7 @@ struct hv_bv_dev {
 
 	/* control requests (initialisation, resets); ctl_mutex serialises */
 	struct mutex ctl_mutex;
-	struct completion ctl_done;
-	u32 ctl_gen;
-	int ctl_busy, ctl_got, ctl_cancel;
-	u32 ctl_len;
-	struct vstor_packet ctl_resp;
+	struct hv_vstor_ctl ctl;
 
 	/* the watchdog thread */
 	struct task_struct *wd;

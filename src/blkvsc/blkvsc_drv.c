@@ -98,23 +98,13 @@ static const struct block_device_operations hv_bv_fops = {
 int hv_bv_ctl_exec(struct hv_bv_dev *dev, struct vstor_packet *pkt,
 		   unsigned int timeout_ms, u32 *len)
 {
-	unsigned long flags, deadline, left;
-	u32 rlen;
+	unsigned long deadline;
 	u64 trans;
-	int ret, got, cancel;
+	int ret;
 
-	spin_lock_irqsave(&dev->lock, flags);
-	if (dev->ctl_cancel) {
-		spin_unlock_irqrestore(&dev->lock, flags);
-		return -ENODEV;
-	}
-	dev->ctl_gen++;
-	dev->ctl_busy = 1;
-	dev->ctl_got = 0;
-	reinit_completion(&dev->ctl_done);
-	trans = ((u64)dev->ctl_gen << 32) | HV_BV_CTL_TAG;
-	spin_unlock_irqrestore(&dev->lock, flags);
-
+	ret = hv_vstor_ctl_begin(&dev->ctl, HV_BV_CTL_TAG, &trans);
+	if (ret)
+		return ret;
 	deadline = jiffies + msecs_to_jiffies(timeout_ms);
 	for (;;) {
 		if (!hv_bv_send_begin(dev, 0)) {
@@ -134,29 +124,7 @@ int hv_bv_ctl_exec(struct hv_bv_dev *dev, struct vstor_packet *pkt,
 		hv_channel_wait_space(dev->ch, HV_PKT_TOTAL(16 + dev->pkt_size),
 				      100);
 	}
-	if (!ret) {
-		left = time_before(jiffies, deadline) ? deadline - jiffies : 1;
-		wait_for_completion_timeout(&dev->ctl_done, left);
-	}
-
-	spin_lock_irqsave(&dev->lock, flags);
-	dev->ctl_busy = 0;
-	got = dev->ctl_got;
-	cancel = dev->ctl_cancel;
-	rlen = dev->ctl_len;
-	if (got)
-		memcpy(pkt, &dev->ctl_resp, sizeof(*pkt));
-	spin_unlock_irqrestore(&dev->lock, flags);
-
-	if (ret)
-		return ret;
-	if (!got)
-		return cancel ? -ENODEV : -ETIMEDOUT;
-	if (len)
-		*len = rlen;
-	if (rlen < 12 || pkt->operation != VSTOR_OP_COMPLETE_IO)
-		return -EPROTO;
-	return 0;
+	return hv_vstor_ctl_end(&dev->ctl, ret, deadline, pkt, len);
 }
 
 /**
@@ -172,32 +140,8 @@ int hv_bv_ctl_exec(struct hv_bv_dev *dev, struct vstor_packet *pkt,
 void hv_bv_ctl_complete(struct hv_bv_dev *dev, u32 gen,
 			const struct vstor_packet *vp, u32 len)
 {
-	unsigned long flags;
-	int ok = 0;
-
-	spin_lock_irqsave(&dev->lock, flags);
-	if (dev->ctl_busy && !dev->ctl_got && gen == dev->ctl_gen) {
-		memcpy(&dev->ctl_resp, vp, sizeof(*vp));
-		dev->ctl_len = len;
-		dev->ctl_got = 1;
-		complete(&dev->ctl_done);
-		ok = 1;
-	}
-	spin_unlock_irqrestore(&dev->lock, flags);
-	if (!ok)
+	if (!hv_vstor_ctl_complete(&dev->ctl, gen, vp, len))
 		atomic_inc(&dev->stats.stale);
-}
-
-/* Wake a control request that waits, and refuse new ones. */
-static void hv_bv_ctl_cancel(struct hv_bv_dev *dev)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&dev->lock, flags);
-	dev->ctl_cancel = 1;
-	if (dev->ctl_busy)
-		complete(&dev->ctl_done);
-	spin_unlock_irqrestore(&dev->lock, flags);
 }
 
 static int hv_bv_ctl_op(struct hv_bv_dev *dev, u32 op, u32 arg,
@@ -528,7 +472,7 @@ static void hv_bv_teardown(struct hv_bv_dev *dev)
 	if (gone && hv_bv_state(dev) != HV_BV_OFFLINE) {
 		/* the host is gone: nothing it holds comes back */
 		hv_bv_set_state(dev, HV_BV_GONE);
-		hv_bv_ctl_cancel(dev);
+		hv_vstor_ctl_cancel(&dev->ctl);
 		if (dev->slots)
 			hv_bv_abandon(dev, -EIO);
 		hv_compat_blk_mark_dead(&dev->blk);
@@ -542,7 +486,7 @@ static void hv_bv_teardown(struct hv_bv_dev *dev)
 	hv_compat_blk_remove(&dev->blk);
 
 	hv_bv_set_state(dev, HV_BV_DEAD);
-	hv_bv_ctl_cancel(dev);
+	hv_vstor_ctl_cancel(&dev->ctl);
 	if (dev->wd)
 		kthread_stop(dev->wd);
 	dev->wd = NULL;
@@ -573,7 +517,7 @@ static int hv_bv_probe(struct hv_device *hdev, const struct hv_device_id *id)
 	atomic_set(&dev->senders, 0);
 	spin_lock_init(&dev->lock);
 	mutex_init(&dev->ctl_mutex);
-	init_completion(&dev->ctl_done);
+	hv_vstor_ctl_init(&dev->ctl);
 	dev->free_head = -1;
 	if (kb < 16)
 		kb = 16;

@@ -28,6 +28,7 @@
 #include <linux/delay.h>
 #include "hv_vmbus.h"
 #include "hv_vstor.h"
+#include "hv_vstor_ctl.h"
 #include "../compat/compat_scsi.h"
 
 #define HV_SV_NAME		KBUILD_MODNAME	/* hv_storvsc, or hvl_storvsc */
@@ -149,7 +150,7 @@ struct hv_sv_host {
 	unsigned int ncpu;		/* entries of cpu_chan and scratch */
 
 	/* requests */
-	spinlock_t slot_lock;		/* slots, free list, ctl_* below */
+	spinlock_t slot_lock;		/* slots, free list */
 	struct hv_sv_slot *slots;
 	u32 nslots;
 	int free_head;
@@ -159,11 +160,7 @@ struct hv_sv_host {
 
 	/* control requests (initialisation, resets); ctl_mutex serialises */
 	struct mutex ctl_mutex;
-	struct completion ctl_done;
-	u32 ctl_gen;
-	int ctl_busy, ctl_got, ctl_cancel;
-	u32 ctl_len;
-	struct vstor_packet ctl_resp;
+	struct hv_vstor_ctl ctl;
 
 	/* hot plug */
 	struct workqueue_struct *wq;

@@ -92,23 +92,14 @@ int hv_sv_ctl_exec(struct hv_sv_host *host, struct vstor_packet *pkt,
 		   unsigned int timeout_ms, u32 *len)
 {
 	struct hv_channel *c = host->chans[0].ch;
-	unsigned long flags, deadline, left;
-	u32 size = host->pkt_size, rlen;
+	unsigned long deadline;
+	u32 size = host->pkt_size;
 	u64 trans;
-	int ret, got, cancel;
+	int ret;
 
-	spin_lock_irqsave(&host->slot_lock, flags);
-	if (host->ctl_cancel) {
-		spin_unlock_irqrestore(&host->slot_lock, flags);
-		return -ENODEV;
-	}
-	host->ctl_gen++;
-	host->ctl_busy = 1;
-	host->ctl_got = 0;
-	reinit_completion(&host->ctl_done);
-	trans = ((u64)host->ctl_gen << 32) | HV_SV_CTL_TAG;
-	spin_unlock_irqrestore(&host->slot_lock, flags);
-
+	ret = hv_vstor_ctl_begin(&host->ctl, HV_SV_CTL_TAG, &trans);
+	if (ret)
+		return ret;
 	deadline = jiffies + msecs_to_jiffies(timeout_ms);
 	for (;;) {
 		if (!hv_sv_send_begin(host, 0)) {
@@ -128,29 +119,7 @@ int hv_sv_ctl_exec(struct hv_sv_host *host, struct vstor_packet *pkt,
 			break;
 		}
 	}
-	if (!ret) {
-		left = time_before(jiffies, deadline) ? deadline - jiffies : 1;
-		wait_for_completion_timeout(&host->ctl_done, left);
-	}
-
-	spin_lock_irqsave(&host->slot_lock, flags);
-	host->ctl_busy = 0;
-	got = host->ctl_got;
-	cancel = host->ctl_cancel;
-	rlen = host->ctl_len;
-	if (got)
-		memcpy(pkt, &host->ctl_resp, sizeof(*pkt));
-	spin_unlock_irqrestore(&host->slot_lock, flags);
-
-	if (ret)
-		return ret;
-	if (!got)
-		return cancel ? -ENODEV : -ETIMEDOUT;
-	if (len)
-		*len = rlen;
-	if (rlen < 12 || pkt->operation != VSTOR_OP_COMPLETE_IO)
-		return -EPROTO;
-	return 0;
+	return hv_vstor_ctl_end(&host->ctl, ret, deadline, pkt, len);
 }
 
 /**
@@ -167,32 +136,8 @@ int hv_sv_ctl_exec(struct hv_sv_host *host, struct vstor_packet *pkt,
 void hv_sv_ctl_complete(struct hv_sv_host *host, u32 gen,
 			const struct vstor_packet *vp, u32 len)
 {
-	unsigned long flags;
-	int ok = 0;
-
-	spin_lock_irqsave(&host->slot_lock, flags);
-	if (host->ctl_busy && !host->ctl_got && gen == host->ctl_gen) {
-		memcpy(&host->ctl_resp, vp, sizeof(*vp));
-		host->ctl_len = len;
-		host->ctl_got = 1;
-		complete(&host->ctl_done);
-		ok = 1;
-	}
-	spin_unlock_irqrestore(&host->slot_lock, flags);
-	if (!ok)
+	if (!hv_vstor_ctl_complete(&host->ctl, gen, vp, len))
 		atomic_inc(&host->stats.stale);
-}
-
-/* Wake a control request that waits, and refuse new ones. */
-static void hv_sv_ctl_cancel(struct hv_sv_host *host)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&host->slot_lock, flags);
-	host->ctl_cancel = 1;
-	if (host->ctl_busy)
-		complete(&host->ctl_done);
-	spin_unlock_irqrestore(&host->slot_lock, flags);
 }
 
 /* One initialisation step; @min_len: bytes of answer needed. */
@@ -525,7 +470,7 @@ static void hv_sv_teardown(struct hv_sv_host *host, int added)
 	if (!added || hv_channel_rescinded(primary)) {
 		/* the host is gone: nothing it holds will come back */
 		hv_sv_set_state(host, HV_SV_GONE);
-		hv_sv_ctl_cancel(host);
+		hv_vstor_ctl_cancel(&host->ctl);
 		if (host->slots)
 			hv_sv_abandon(host, NULL, DID_NO_CONNECT);
 	}
@@ -537,7 +482,7 @@ static void hv_sv_teardown(struct hv_sv_host *host, int added)
 	}
 
 	hv_sv_set_state(host, HV_SV_DEAD);
-	hv_sv_ctl_cancel(host);
+	hv_vstor_ctl_cancel(&host->ctl);
 	/* senders never sleep long: a control request waits 100 ms at most */
 	for (i = 0; atomic_read(&host->senders) && i < 500; i++)
 		msleep(20);
@@ -617,7 +562,7 @@ static int hv_sv_probe(struct hv_device *hdev, const struct hv_device_id *id)
 	atomic_set(&host->senders, 0);
 	spin_lock_init(&host->slot_lock);
 	mutex_init(&host->ctl_mutex);
-	init_completion(&host->ctl_done);
+	hv_vstor_ctl_init(&host->ctl);
 	HV_INIT_WORK(&host->scan_work, hv_sv_scan_work);
 	if (kb < 16)
 		kb = 16;

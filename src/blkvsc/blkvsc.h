@@ -29,7 +29,7 @@
 #include <linux/sched.h>
 #include "hv_vmbus.h"
 #include "hv_vstor.h"
-#include "hv_vstor_ctl.h"
+#include "hv_vstor_client.h"
 #include "../compat/compat_scsi.h"
 #include "../compat/compat_blk.h"
 

@@ -64,28 +64,6 @@ static void hv_bv_put_be64(u8 *p, u64 v)
 
 /* ---- memory ------------------------------------------------------------ */
 
-static void *hv_bv_zalloc(size_t size)
-{
-	void *p;
-
-	if (size <= PAGE_SIZE)
-		return kzalloc(size, GFP_KERNEL);
-	p = vmalloc(size);
-	if (p)
-		memset(p, 0, size);
-	return p;
-}
-
-static void hv_bv_zfree(void *p, size_t size)
-{
-	if (!p)
-		return;
-	if (size <= PAGE_SIZE)
-		kfree(p);
-	else
-		vfree(p);
-}
-
 /**
  * hv_bv_io_alloc() - allocate the request machinery of a disk.
  * @dev: the disk; dev->nslots (<= HV_BV_MAX_SLOTS) and dev->max_pfns set
@@ -101,8 +79,8 @@ int hv_bv_io_alloc(struct hv_bv_dev *dev)
 
 	if (!dev->nslots || dev->nslots > HV_BV_MAX_SLOTS)
 		return -EINVAL;
-	dev->slots = hv_bv_zalloc(sizeof(*dev->slots) * dev->nslots);
-	dev->pfn_pool = hv_bv_zalloc(sizeof(u64) * dev->max_pfns *
+	dev->slots = hv_vstor_zalloc(sizeof(*dev->slots) * dev->nslots);
+	dev->pfn_pool = hv_vstor_zalloc(sizeof(u64) * dev->max_pfns *
 				     dev->nslots);
 	dev->param_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	if (!dev->slots || !dev->pfn_pool || !dev->param_page) {
@@ -133,9 +111,9 @@ int hv_bv_io_alloc(struct hv_bv_dev *dev)
  */
 void hv_bv_io_free(struct hv_bv_dev *dev)
 {
-	hv_bv_zfree(dev->slots, sizeof(*dev->slots) * dev->nslots);
+	hv_vstor_zfree(dev->slots, sizeof(*dev->slots) * dev->nslots);
 	dev->slots = NULL;
-	hv_bv_zfree(dev->pfn_pool, sizeof(u64) * dev->max_pfns * dev->nslots);
+	hv_vstor_zfree(dev->pfn_pool, sizeof(u64) * dev->max_pfns * dev->nslots);
 	dev->pfn_pool = NULL;
 	if (dev->param_page)
 		__free_page(dev->param_page);

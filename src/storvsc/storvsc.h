@@ -28,7 +28,7 @@
 #include <linux/delay.h>
 #include "hv_vmbus.h"
 #include "hv_vstor.h"
-#include "hv_vstor_ctl.h"
+#include "hv_vstor_client.h"
 #include "../compat/compat_scsi.h"
 
 #define HV_SV_NAME		KBUILD_MODNAME	/* hv_storvsc, or hvl_storvsc */

@@ -27,28 +27,6 @@ static inline u64 hv_sv_trans_id(u32 gen, u32 tag)
 
 /* ---- memory ----------------------------------------------------------- */
 
-static void *hv_sv_zalloc(size_t size)
-{
-	void *p;
-
-	if (size <= PAGE_SIZE)
-		return kzalloc(size, GFP_KERNEL);
-	p = vmalloc(size);
-	if (p)
-		memset(p, 0, size);
-	return p;
-}
-
-static void hv_sv_zfree(void *p, size_t size)
-{
-	if (!p)
-		return;
-	if (size <= PAGE_SIZE)
-		kfree(p);
-	else
-		vfree(p);
-}
-
 /**
  * hv_sv_io_alloc() - allocate the request machinery of a host.
  * @host: the host; host->max_pfns must be set
@@ -65,7 +43,7 @@ int hv_sv_io_alloc(struct hv_sv_host *host, u32 nslots)
 
 	host->ncpu = hv_compat_nr_cpu_ids();
 	host->nslots = nslots;
-	host->slots = hv_sv_zalloc(sizeof(*host->slots) * nslots);
+	host->slots = hv_vstor_zalloc(sizeof(*host->slots) * nslots);
 	host->scratch = kcalloc(host->ncpu, sizeof(*host->scratch), GFP_KERNEL);
 	host->cpu_chan = kcalloc(host->ncpu, sizeof(*host->cpu_chan),
 				 GFP_KERNEL);
@@ -85,7 +63,7 @@ int hv_sv_io_alloc(struct hv_sv_host *host, u32 nslots)
 		if (cpu >= host->ncpu)
 			continue;
 		sc = &host->scratch[cpu];
-		sc->segs = hv_sv_zalloc(host->scratch_bytes);
+		sc->segs = hv_vstor_zalloc(host->scratch_bytes);
 		if (!sc->segs)
 			goto nomem;
 		sc->pfns = (u64 *)(sc->segs + host->max_pfns);
@@ -110,13 +88,13 @@ void hv_sv_io_free(struct hv_sv_host *host)
 
 	if (host->scratch) {
 		for (cpu = 0; cpu < host->ncpu; cpu++)
-			hv_sv_zfree(host->scratch[cpu].segs,
+			hv_vstor_zfree(host->scratch[cpu].segs,
 				    host->scratch_bytes);
 		kfree(host->scratch);
 	}
 	host->scratch = NULL;
 	if (host->slots)
-		hv_sv_zfree(host->slots, sizeof(*host->slots) * host->nslots);
+		hv_vstor_zfree(host->slots, sizeof(*host->slots) * host->nslots);
 	host->slots = NULL;
 	host->nslots = 0;
 	host->free_head = -1;

@@ -1,13 +1,50 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vstor_ctl.c - the control-request slot of a VSTOR client (hv_storvsc,
- * hv_blkvsc): see hv_vstor_ctl.h. Kernel code, linked into both modules.
+ * vstor_client.c - what hv_storvsc and hv_blkvsc share as VSTOR clients:
+ * the control-request slot and zeroed table allocation. See
+ * hv_vstor_client.h. Kernel code, linked into both modules.
  */
 #include <linux/kernel.h>
 #include <linux/jiffies.h>
 #include <linux/string.h>
 #include <linux/errno.h>
-#include "hv_vstor_ctl.h"
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include "hv_vstor_client.h"
+
+/**
+ * hv_vstor_zalloc() - zeroed memory for a driver table (slots, PFN lists).
+ * @size: bytes; up to a page from the slab, larger from vmalloc
+ * Context: process, may sleep.
+ * Return: the memory, or NULL. Free with hv_vstor_zfree(@size).
+ */
+void *hv_vstor_zalloc(size_t size)
+{
+	void *p;
+
+	if (size <= PAGE_SIZE)
+		return kzalloc(size, GFP_KERNEL);
+	p = vmalloc(size);
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
+/**
+ * hv_vstor_zfree() - free what hv_vstor_zalloc() gave.
+ * @p: the memory, or NULL
+ * @size: the size it was allocated with
+ * Context: process.
+ */
+void hv_vstor_zfree(void *p, size_t size)
+{
+	if (!p)
+		return;
+	if (size <= PAGE_SIZE)
+		kfree(p);
+	else
+		vfree(p);
+}
 
 /**
  * hv_vstor_ctl_init() - an idle control slot.

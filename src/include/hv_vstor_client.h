@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * hv_vstor_ctl.h - one VSTOR control request at a time (fact sheet E:
- * BEGIN_INITIALIZATION .. END_INITIALIZATION, QUERY_*, resets), shared by
- * hv_storvsc and hv_blkvsc. The driver owns the send (its channel, its
- * send gate); this keeps the request's generation, the wait and the
- * answer, and refuses answers that are not for the request now waiting.
+ * hv_vstor_client.h - code hv_storvsc and hv_blkvsc share as VSTOR
+ * clients (linked into both; src/vstor/vstor_client.c).
+ *
+ * The control-request slot: one VSTOR control request at a time (fact
+ * sheet E: BEGIN_INITIALIZATION .. END_INITIALIZATION, QUERY_*, resets).
+ * The driver owns the send (its channel, its send gate); the slot keeps
+ * the request's generation, the wait and the answer, and refuses answers
+ * that are not for the request now waiting.
  *
  * A control request's trans_id is (generation << 32) | tag, where tag is
  * the driver's value that no I/O request uses (HV_*_CTL_TAG).
  */
-#ifndef HV_VSTOR_CTL_H
-#define HV_VSTOR_CTL_H
+#ifndef HV_VSTOR_CLIENT_H
+#define HV_VSTOR_CLIENT_H
 
 #include <linux/completion.h>
 #include <linux/spinlock.h>
@@ -33,4 +36,7 @@ int hv_vstor_ctl_complete(struct hv_vstor_ctl *c, u32 gen,
 			  const struct vstor_packet *vp, u32 len);
 void hv_vstor_ctl_cancel(struct hv_vstor_ctl *c);
 
-#endif /* HV_VSTOR_CTL_H */
+void *hv_vstor_zalloc(size_t size);
+void hv_vstor_zfree(void *p, size_t size);
+
+#endif /* HV_VSTOR_CLIENT_H */

@@ -680,6 +680,17 @@ static DEVICE_ATTR_WO(run);
 static DEVICE_ATTR_RO(result);
 static DEVICE_ATTR_RO(dma);
 
+static struct attribute *lt_attrs[] = {
+	&dev_attr_run.attr,
+	&dev_attr_result.attr,
+	&dev_attr_dma.attr,
+	NULL
+};
+
+static const struct attribute_group lt_attr_group = {
+	.attrs = lt_attrs,
+};
+
 /* ---- driver ---------------------------------------------------------------------- */
 
 static int lt_probe(struct hv_device *hdev, const struct hv_device_id *id)
@@ -704,14 +715,8 @@ static int lt_probe(struct hv_device *hdev, const struct hv_device_id *id)
 		return ret;
 	}
 	hv_set_drvdata(hdev, lt);
-	ret = device_create_file(&hdev->dev, &dev_attr_run);
-	if (!ret)
-		ret = device_create_file(&hdev->dev, &dev_attr_result);
-	if (!ret)
-		ret = device_create_file(&hdev->dev, &dev_attr_dma);
+	ret = sysfs_create_group(&hdev->dev.kobj, &lt_attr_group);
 	if (ret) {
-		device_remove_file(&hdev->dev, &dev_attr_run);
-		device_remove_file(&hdev->dev, &dev_attr_result);
 		hv_channel_close(lt->chan);
 		hv_set_drvdata(hdev, NULL);
 		kfree(lt);
@@ -734,9 +739,7 @@ static void lt_remove(struct hv_device *hdev)
 	spin_unlock_bh(&lt->lock);
 	wake_up_all(&lt->wq);
 	/* waits for a run in progress, which now ends quickly */
-	device_remove_file(&hdev->dev, &dev_attr_run);
-	device_remove_file(&hdev->dev, &dev_attr_result);
-	device_remove_file(&hdev->dev, &dev_attr_dma);
+	sysfs_remove_group(&hdev->dev.kobj, &lt_attr_group);
 	hv_channel_close(lt->chan);
 	/* the host no longer touches our pages */
 	for (i = 0; i < LT_MAX_QDEPTH; i++)

@@ -387,6 +387,7 @@ int hs_send_msg(const void *msg, u32 size);
 void hs_signal_guest(struct hs_chan *ch);
 void hs_guest_signal_locked(struct hs_chan *ch);
 void hs_clear_stale_signals(struct hs_chan *ch);
+void hs_clear_stale_signals_locked(struct hs_chan *ch);
 int hs_poller_start(void);
 void hs_poller_stop(void);
 void *hs_gpa_to_va(u64 gpa);

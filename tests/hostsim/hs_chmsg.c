@@ -270,11 +270,9 @@ void hs_chan_close(struct hs_chan *ch)
 {
 	if (!ch->open)
 		return;
-	hs_io_stop(ch);
+	hs_io_stop(ch);	/* also drops signals the poller has not seen */
 	if (ch->vs)
 		hs_vstor_close(ch);
-	/* a trigger the poller has not seen yet was for the open channel */
-	hs_clear_stale_signals(ch);
 	if (ch->monitored)
 		atomic_dec(&hs.nmon_open);
 	if (ch->in_va)

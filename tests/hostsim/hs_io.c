@@ -609,6 +609,11 @@ void hs_io_open(struct hs_chan *ch)
  * hs_io_stop() - no more I/O on a channel: no new kicks, the running one
  * done. Process context, hs.lock held.
  * @ch: the channel
+ *
+ * The signal bits still pending for the channel go in the same critical
+ * section as io_enabled: the guest set them before it closed (a monitor
+ * trigger waits up to poll_us for the poller), so a poller that ran
+ * between the two would count them as signals to a closed channel.
  */
 void hs_io_stop(struct hs_chan *ch)
 {
@@ -616,6 +621,7 @@ void hs_io_stop(struct hs_chan *ch)
 
 	spin_lock_irqsave(&hs.chan_lock, flags);
 	ch->io_enabled = 0;
+	hs_clear_stale_signals_locked(ch);
 	spin_unlock_irqrestore(&hs.chan_lock, flags);
 	cancel_work_sync(&ch->io_work);
 }

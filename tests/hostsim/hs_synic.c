@@ -386,15 +386,22 @@ static void hs_clear_send_bit(u32 relid)
 void hs_clear_stale_signals(struct hs_chan *ch)
 {
 	unsigned long flags;
-	struct vmbus_monitor_page *mp;
 
 	spin_lock_irqsave(&hs.chan_lock, flags);
+	hs_clear_stale_signals_locked(ch);
+	spin_unlock_irqrestore(&hs.chan_lock, flags);
+}
+
+/* The same with hs.chan_lock held (the poller and HvSignalEvent take it). */
+void hs_clear_stale_signals_locked(struct hs_chan *ch)
+{
+	struct vmbus_monitor_page *mp;
+
 	hs_clear_send_bit(ch->relid);
 	mp = hs.mon2;
 	if (mp && ch->monitored)
 		hv_compat_sync_clear_bit(ch->monitorid % VMBUS_MONITOR_PER_GROUP,
 			&mp->trigger_group[ch->monitorid / VMBUS_MONITOR_PER_GROUP].pending);
-	spin_unlock_irqrestore(&hs.chan_lock, flags);
 }
 
 /*

@@ -665,33 +665,33 @@ static void hv_bv_on_completion(struct hv_bv_dev *dev, u64 trans_id,
 void hv_bv_on_channel(void *ctx)
 {
 	struct hv_bv_dev *dev = ctx;
-	struct vmbus_pkt_desc d;
-	struct hv_ring_pkt pkt;
+	struct hv_pkt pkt;
 	struct vstor_packet vp;
-	u32 off, len;
+	u64 buf[HV_VSTOR_RX_MAX / 8];
+	u32 len;
 	int ret;
 
-	while (!(ret = hv_channel_pkt_next(dev->ch, &pkt))) {
-		memcpy(&d, pkt.bytes, sizeof(d));	/* read it once */
-		off = (u32)d.offset8 * 8;
-		len = 0;
-		memset(&vp, 0, sizeof(vp));
-		if (off <= pkt.len) {
-			len = hv_bv_min(pkt.len - off, sizeof(vp));
-			memcpy(&vp, pkt.bytes + off, len);
+	for (;;) {
+		ret = hv_channel_read(dev->ch, buf, sizeof(buf), &pkt);
+		if (ret == -EMSGSIZE) {
+			atomic_inc(&dev->stats.bad);
+			pr_warn_ratelimited(HV_BV_NAME ": %s: dropped a %u-byte host packet\n",
+					    dev->name, pkt.len);
+			continue;
 		}
-		hv_channel_pkt_done(dev->ch, &pkt);
-		if (d.type == VMBUS_PKT_COMP && d.trans_id) {
-			hv_bv_on_completion(dev, d.trans_id, &vp, len);
+		if (ret)
+			break;
+		memset(&vp, 0, sizeof(vp));
+		len = hv_bv_min(pkt.data_len, sizeof(vp));
+		memcpy(&vp, pkt.data, len);
+		if (pkt.type == VMBUS_PKT_COMP && pkt.trans_id) {
+			hv_bv_on_completion(dev, pkt.trans_id, &vp, len);
 		} else {
 			atomic_inc(&dev->stats.bad);
 			pr_warn_ratelimited(HV_BV_NAME ": %s: ignored host packet (type %u, %u bytes)\n",
-					    dev->name, d.type, len);
+					    dev->name, pkt.type, len);
 		}
 	}
-	if (ret == -EBADMSG)
-		pr_err_ratelimited(HV_BV_NAME ": %s: relid %u sent a malformed packet; channel stopped\n",
-				   dev->name, hv_channel_relid(dev->ch));
 	if (dev->busy) {
 		/* ring space may have come back */
 		dev->busy = 0;

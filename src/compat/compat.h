@@ -34,6 +34,18 @@
 #include <asm/system.h>
 #endif
 
+/*
+ * READ_ONCE()/WRITE_ONCE() arrived in 3.19 (ACCESS_ONCE before, itself
+ * absent from 2.6.18): one volatile access of a scalar, which is all the
+ * drivers use them for (flags shared between contexts).
+ */
+#ifndef READ_ONCE
+#define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
+#endif
+#ifndef WRITE_ONCE
+#define WRITE_ONCE(x, v)	do { *(volatile __typeof__(x) *)&(x) = (v); } while (0)
+#endif
+
 /* ---- version predicates (VirtualBox-style names) ---------------------- */
 
 /* Sublevels past 255 overflow KERNEL_VERSION (4.9.256, 4.14.256): clamp. */

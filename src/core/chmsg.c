@@ -28,18 +28,16 @@ const unsigned int hv_vmbus_nversions =
 /* ---- channel messages --------------------------------------------------- */
 
 /*
- * VERSION_RESPONSE: the fact sheet table gives 16 bytes, the layout of
- * current hosts. The only field needed before 5.0 is version_supported
- * (@8), and 2008-era guests defined the message as header + one byte, so a
- * WS2008 host may send less than 16. The minimum is therefore 9; a caller
- * reading connection_state (@9) or msg_conn_id (@12, 5.0+) must check that
- * the received size covers it.
+ * VERSION_RESPONSE is 16 bytes (B.2): version_supported @8,
+ * connection_state @9, msg_conn_id @12 (meaningful from 5.0). The guest
+ * reads all three fields, so a shorter message is refused whatever the
+ * version asked for.
  *
  * TL_CONNECT_RESULT (4.1+) has no layout in the fact sheet: header only.
  * MODIFYCHANNEL_RESPONSE exists from 5.3, TL_CONNECT_RESULT from 4.1; at a
  * lower negotiated version they are types the host does not send.
  */
-#define VERSION_RESPONSE_MIN	9
+#define VERSION_RESPONSE_MIN	16
 
 u32 hv_chmsg_min_size(u32 msgtype, u32 version)
 {
@@ -87,11 +85,22 @@ int hv_chmsg_validate(const void *msg, u32 size, u32 version)
 	return 0;
 }
 
+u32 hv_relid_limit(u32 version)
+{
+	return version >= VMBUS_VERSION_WIN8 ? HV_SYNIC_EVENT_AREA_SIZE * 8 :
+					       VMBUS_MAX_RELID;
+}
+
 int hv_offer_validate(const struct vmbus_chmsg_offer *o, u32 version)
 {
 	if (!o)
 		return -EINVAL;
-	if (o->child_relid == 0 || o->child_relid >= VMBUS_MAX_RELID)
+	/*
+	 * A relid must have a bit where the guest looks for it (A.4): from
+	 * 2.4 the event flags are SIEF area 2 (2048 bits), before that the
+	 * receive half of the interrupt page (16384 bits).
+	 */
+	if (o->child_relid == 0 || o->child_relid >= hv_relid_limit(version))
 		return -EINVAL;
 	if ((o->monitor_allocated & 1) && o->monitorid >= VMBUS_MAX_MONITOR_ID)
 		return -EINVAL;

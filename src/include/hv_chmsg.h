@@ -49,11 +49,18 @@ int hv_chmsg_validate(const void *msg, u32 size, u32 version);
  *     caller must have zeroed is_dedicated_interrupt and connection_id
  * @version: negotiated version
  *
- * Checks relid in 1..VMBUS_MAX_RELID-1, monitorid < 128 when
+ * Checks relid in 1..hv_relid_limit(@version)-1, monitorid < 128 when
  * monitor_allocated, sub_channel_index 0 below 2.4.
  * Return: 0 or -EINVAL.
  */
 int hv_offer_validate(const struct vmbus_chmsg_offer *o, u32 version);
+
+/**
+ * hv_relid_limit() - first relid a host of @version cannot use (A.4):
+ * 2048 from 2.4 (one bit per relid in SIEF area 2, 2048 bits), 16384
+ * below (the receive half of the interrupt page, B.5).
+ */
+u32 hv_relid_limit(u32 version);
 
 /**
  * hv_gpadl_nmsgs() - messages needed to describe @npfn PFNs (B.3):

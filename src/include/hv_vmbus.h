@@ -13,7 +13,7 @@
  * one GPADL for both and opens the channel (B.4). The channel callback runs
  * in softirq (tasklet) context on the channel's target CPU with the inbound
  * ring's interrupt_mask set; it must drain what it wants with
- * hv_channel_recv*() / hv_channel_pkt_*() and must not sleep. When it
+ * hv_channel_read() and must not sleep. When it
  * returns, hv_vmbus unmasks and calls it again if data arrived meanwhile.
  */
 #ifndef HV_VMBUS_H
@@ -204,35 +204,45 @@ void hv_channel_batch_begin(struct hv_channel *c);
  */
 int hv_channel_batch_end(struct hv_channel *c);
 
-/**
- * hv_channel_recv() - copy the payload of the next packet (bytes from
- * offset8 * 8 to len8 * 8) into @buf.
- * @actual: out, payload bytes; @trans_id: out, the packet's id
- * Context: the channel callback or with it excluded. Return: 0; -EAGAIN
- * empty; -ENOBUFS @buf too small (@actual says how much is needed; the
- * packet stays); -EBADMSG malformed packet (the channel is marked broken).
+/*
+ * A packet read with hv_channel_read(): a private copy in the caller's
+ * buffer, validated on that copy (C.2), so nothing the host rewrites in
+ * the ring afterwards can change what the driver parses.
  */
-int hv_channel_recv(struct hv_channel *c, void *buf, u32 buflen,
-		    u32 *actual, u64 *trans_id);
-
-/** hv_channel_recv_raw() - as hv_channel_recv() but copies the whole
- * packet, descriptor included.
- */
-int hv_channel_recv_raw(struct hv_channel *c, void *buf, u32 buflen,
-			u32 *actual, u64 *trans_id);
+struct hv_pkt {
+	u16 type;		/* VMBUS_PKT_* */
+	u16 flags;		/* VMBUS_PKT_FLAG_* */
+	u64 trans_id;
+	u32 len;		/* whole packet: len8 * 8 bytes */
+	u32 desc_len;		/* offset8 * 8: descriptor and its ranges */
+	const u8 *data;		/* the payload, in the caller's buffer */
+	u32 data_len;		/* len - desc_len */
+};
 
 /**
- * hv_channel_pkt_next() - zero-copy read: the next packet, validated
- * (hv_pkt_validate()), in place in the receive ring. Valid until
- * hv_channel_pkt_done(). Context as hv_channel_recv().
- * Return: 0, -EAGAIN empty, -EBADMSG malformed (channel marked broken).
+ * hv_channel_read() - copy the next packet out of the receive ring.
+ * @c: an open channel
+ * @buf: private buffer for the whole packet (descriptor, ranges, payload)
+ * @buflen: bytes of @buf; the most a packet of this channel's protocol
+ *          may take (a VSTOR packet, an NVSP message with its ranges, ...)
+ * @pkt: out: the copy's fields, all read from @buf after validation
+ *
+ * The packet is consumed (read_index advanced; the host signalled when
+ * its pending_send_sz threshold is crossed, C.3) before this returns, and
+ * its descriptor (length, offset, ranges of transfer-page and GPA-direct
+ * packets) is validated on the copy (hv_pkt_validate()). There is no
+ * in-place receive: drivers only ever see a private copy.
+ *
+ * Context: the channel callback, or with it excluded; does not sleep.
+ * Return: 0; -EAGAIN ring empty; -EMSGSIZE the packet is longer than
+ * @buflen: it was dropped (counted) and @pkt->len says its size;
+ * -EBADMSG the host broke the ring or packet rules: the channel is marked
+ * broken, one log line names the relid and the field, every later read
+ * returns -EBADMSG until the channel is closed and opened again;
+ * -ENODEV the channel is not open.
  */
-int hv_channel_pkt_next(struct hv_channel *c, struct hv_ring_pkt *pkt);
-
-/** hv_channel_pkt_done() - consume the packet; signals the host when its
- * pending_send_sz threshold is crossed (C.3).
- */
-void hv_channel_pkt_done(struct hv_channel *c, struct hv_ring_pkt *pkt);
+int hv_channel_read(struct hv_channel *c, void *buf, u32 buflen,
+		    struct hv_pkt *pkt);
 
 /**
  * hv_channel_wait_space() - sleep until the send ring has more than
@@ -250,10 +260,33 @@ int hv_channel_wait_space(struct hv_channel *c, u32 bytes,
  */
 int hv_gpadl_create(struct hv_channel *c, void *kbuf, u32 size, u32 *gpadl);
 
-/** hv_gpadl_teardown() - GPADL_TEARDOWN and wait for GPADL_TORNDOWN.
- * Context: process, may sleep. Return: 0 or -errno.
+/**
+ * hv_gpadl_teardown() - GPADL_TEARDOWN and wait (up to 10 s) for
+ * GPADL_TORNDOWN (B.3).
+ *
+ * Only a 0 return (or a rescinded channel, hv_channel_rescinded()) means
+ * the host gave the memory back. On any other error the host may still
+ * read and write it: the caller must not free or reuse it, but set it
+ * aside and report it with hv_vmbus_withhold().
+ * Context: process, may sleep.
+ * Return: 0; -ENODEV channel rescinded or bus gone; -ETIMEDOUT no answer;
+ * -errno from posting the message.
  */
 int hv_gpadl_teardown(struct hv_channel *c, u32 gpadl);
+
+/**
+ * hv_vmbus_withhold() - account memory the host did not give back.
+ * @c: the channel it was shared on (for the log line), or NULL
+ * @npages: 4 KiB pages set aside
+ * @what: what it was, for the log line ("ring", "bounce", ...)
+ *
+ * The caller keeps the memory allocated for good (never frees or reuses
+ * it): a host that never answered may still write it. The totals are in
+ * debugfs, hv_vmbus/withheld_pages and hv_vmbus/withheld_sets.
+ * Context: any.
+ */
+void hv_vmbus_withhold(struct hv_channel *c, unsigned long npages,
+		       const char *what);
 
 /** Offer of the channel, as received (read-only). */
 const struct vmbus_chmsg_offer *hv_channel_offer(const struct hv_channel *c);

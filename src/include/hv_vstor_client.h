@@ -19,6 +19,13 @@
 #include <linux/spinlock.h>
 #include "hv_vstor.h"
 
+/*
+ * Receive buffer for one host packet on a VSTOR channel (hv_channel_read()):
+ * the 16-byte descriptor and one vstor_packet (VSTOR_PKT_SIZE, 64 bytes),
+ * with room for a host that pads. A longer packet is dropped and counted.
+ */
+#define HV_VSTOR_RX_MAX		256
+
 struct hv_vstor_ctl {
 	spinlock_t lock;		/* everything below */
 	struct completion done;

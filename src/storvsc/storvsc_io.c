@@ -744,32 +744,31 @@ void hv_sv_on_channel(void *ctx)
 {
 	struct hv_sv_chan *chan = ctx;
 	struct hv_sv_host *host = chan->host;
-	struct vmbus_pkt_desc d;
-	struct hv_ring_pkt pkt;
+	struct hv_pkt pkt;
 	struct vstor_packet vp;
-	u32 off, len;
+	u64 buf[HV_VSTOR_RX_MAX / 8];
+	u32 len;
 	int ret;
 
-	while (!(ret = hv_channel_pkt_next(chan->ch, &pkt))) {
-		memcpy(&d, pkt.bytes, sizeof(d));	/* read it once */
-		off = (u32)d.offset8 * 8;
-		len = 0;
-		memset(&vp, 0, sizeof(vp));
-		if (off <= pkt.len) {
-			len = hv_sv_min(pkt.len - off, sizeof(vp));
-			memcpy(&vp, pkt.bytes + off, len);
+	for (;;) {
+		ret = hv_channel_read(chan->ch, buf, sizeof(buf), &pkt);
+		if (ret == -EMSGSIZE) {
+			pr_warn_ratelimited(HV_SV_NAME ": host%u: relid %u: dropped a %u-byte host packet\n",
+					    host->shost->host_no,
+					    hv_channel_relid(chan->ch), pkt.len);
+			continue;
 		}
-		hv_channel_pkt_done(chan->ch, &pkt);
-		if (d.type == VMBUS_PKT_COMP && d.trans_id &&
+		if (ret)
+			break;
+		memset(&vp, 0, sizeof(vp));
+		len = hv_sv_min(pkt.data_len, sizeof(vp));
+		memcpy(&vp, pkt.data, len);
+		if (pkt.type == VMBUS_PKT_COMP && pkt.trans_id &&
 		    !hv_sv_is_host_message(&vp, len))
-			hv_sv_on_completion(host, d.trans_id, &vp, len);
+			hv_sv_on_completion(host, pkt.trans_id, &vp, len);
 		else
 			hv_sv_on_unsolicited(host, &vp, len);
 	}
-	if (ret == -EBADMSG)
-		pr_err_ratelimited(HV_SV_NAME ": host%u: relid %u sent a malformed packet; channel stopped\n",
-				   host->shost->host_no,
-				   hv_channel_relid(chan->ch));
 }
 
 /* ---- giving requests up ------------------------------------------------ */

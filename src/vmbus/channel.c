@@ -161,6 +161,49 @@ static void vmbus_ring_free(struct hv_channel *c)
 	c->npages = 0;
 }
 
+/**
+ * hv_vmbus_withhold() - see hv_vmbus.h.
+ */
+void hv_vmbus_withhold(struct hv_channel *c, unsigned long npages,
+		       const char *what)
+{
+	atomic_long_add(npages, &vmbus_conn.withheld_pages);
+	atomic_long_inc(&vmbus_conn.withheld_sets);
+	if (c)
+		pr_warn(VMBUS_MOD ": relid %u: the host did not give back %lu page(s) (%s); set aside, never reused\n",
+			c->relid, npages, what);
+	else
+		pr_warn(VMBUS_MOD ": the host did not give back %lu page(s) (%s); set aside, never reused\n",
+			npages, what);
+}
+EXPORT_SYMBOL_GPL(hv_vmbus_withhold);
+
+/*
+ * The host may still own the ring pages (a close, open or GPADL teardown
+ * it never answered): drop our mappings, keep the pages allocated for
+ * good and count them.
+ */
+static void vmbus_ring_withhold(struct hv_channel *c)
+{
+	u32 i, n = 0;
+
+	if (c->send_va)
+		vunmap(c->send_va);
+	if (c->recv_va)
+		vunmap(c->recv_va);
+	c->send_va = c->recv_va = NULL;
+	if (c->pages) {
+		for (i = 0; i < c->npages; i++)
+			if (c->pages[i])
+				n++;
+		vfree(c->pages);	/* our list of them, not the pages */
+	}
+	c->pages = NULL;
+	c->npages = 0;
+	if (n)
+		hv_vmbus_withhold(c, n, "ring");
+}
+
 /*
  * Map one ring: header page, then its data pages twice, so packets that
  * wrap are contiguous in our virtual memory (struct hv_ring.mirrored).
@@ -237,7 +280,7 @@ int hv_channel_open(struct hv_channel *c, u32 send_bytes, u32 recv_bytes,
 	struct vmbus_waiter w;
 	u64 *pfns = NULL;
 	u32 i;
-	int ret;
+	int ret, host_owned = 0;
 
 	if (!c || !cb || !vmbus_ring_size_ok(send_bytes) ||
 	    !vmbus_ring_size_ok(recv_bytes) ||
@@ -265,8 +308,11 @@ int hv_channel_open(struct hv_channel *c, u32 send_bytes, u32 recv_bytes,
 		pfns[i] = page_to_pfn(c->pages[i]);
 	ret = vmbus_gpadl_create_pfns(c, pfns, c->npages, &c->ring_gpadl);
 	vfree(pfns);
-	if (ret)
+	if (ret) {
+		/* no answer: the host may still create it and use the pages */
+		host_owned = ret == -ETIMEDOUT && !READ_ONCE(c->rescinded);
 		goto out_ring;
+	}
 
 	c->cb = cb;
 	c->cb_ctx = ctx;
@@ -308,11 +354,16 @@ int hv_channel_open(struct hv_channel *c, u32 send_bytes, u32 recv_bytes,
 
 out_gpadl:
 	c->cb = NULL;
-	if (!c->rescinded)
-		hv_gpadl_teardown(c, c->ring_gpadl);
+	/* the host may have opened late: it gives the ring back by answering
+	 * the teardown (or by rescinding the channel) */
+	if (hv_gpadl_teardown(c, c->ring_gpadl) && !READ_ONCE(c->rescinded))
+		host_owned = 1;
 	c->ring_gpadl = 0;
 out_ring:
-	vmbus_ring_free(c);
+	if (host_owned)
+		vmbus_ring_withhold(c);
+	else
+		vmbus_ring_free(c);
 out_state:
 	c->state = HV_CHAN_OFFERED;
 out_unlock:
@@ -325,6 +376,7 @@ static void vmbus_close_one(struct hv_channel *c)
 {
 	struct vmbus_chmsg_relid msg;
 	unsigned long flags;
+	int ret, given_back;
 
 	mutex_lock(&c->lock);
 	if (c->state != HV_CHAN_OPEN) {
@@ -340,16 +392,29 @@ static void vmbus_close_one(struct hv_channel *c)
 	tasklet_enable(&c->tasklet);
 	tasklet_kill(&c->tasklet);
 	wake_up_all(&c->space_wq);
-	/* CLOSECHANNEL, then tear down the ring GPADL (B.4) */
-	if (!c->rescinded && vmbus_conn.state != VMBUS_DISCONNECTED) {
+	/*
+	 * CLOSECHANNEL, then tear down the ring GPADL (B.4). The host gives
+	 * the ring back by answering the teardown, or by rescinding the
+	 * channel; without either it may still write the pages.
+	 */
+	given_back = READ_ONCE(c->rescinded);
+	if (!given_back && vmbus_conn.state != VMBUS_DISCONNECTED) {
 		memset(&msg, 0, sizeof(msg));
 		msg.hdr.msgtype = CHMSG_CLOSECHANNEL;
 		msg.child_relid = c->relid;
-		if (vmbus_post_msg(&msg, sizeof(msg), 1) == 0)
-			hv_gpadl_teardown(c, c->ring_gpadl);
+		ret = vmbus_post_msg(&msg, sizeof(msg), 1);
+		if (ret)
+			pr_err(VMBUS_MOD ": relid %u: CLOSECHANNEL not sent (%d)\n",
+			       c->relid, ret);
+		else
+			ret = hv_gpadl_teardown(c, c->ring_gpadl);
+		given_back = !ret || READ_ONCE(c->rescinded);
 	}
 	c->ring_gpadl = 0;
-	vmbus_ring_free(c);
+	if (given_back)
+		vmbus_ring_free(c);
+	else
+		vmbus_ring_withhold(c);
 	c->state = HV_CHAN_OFFERED;
 	mutex_unlock(&c->lock);
 }
@@ -615,70 +680,76 @@ EXPORT_SYMBOL_GPL(hv_channel_send_mpb);
 
 /* ---- receive ---------------------------------------------------------- */
 
-/** hv_channel_pkt_next() - see hv_vmbus.h. */
-int hv_channel_pkt_next(struct hv_channel *c, struct hv_ring_pkt *pkt)
+/*
+ * The host sent something the channel cannot carry on from: stop reading
+ * (every later read fails with -EBADMSG) and say which field was wrong.
+ */
+static void vmbus_channel_broken(struct hv_channel *c, const char *what,
+				 u32 a, u32 b)
 {
-	int ret;
-
-	if (c->state != HV_CHAN_OPEN || c->broken)
-		return -ENODEV;
-	ret = hv_ring_peek(&c->in, pkt, NULL, 0);
-	if (!ret)
-		ret = hv_pkt_validate(pkt->desc, pkt->len);
-	if (ret == -EBADMSG || ret == -ENOBUFS) {
-		c->broken = 1;
-		pr_err_ratelimited(VMBUS_MOD ": relid %u: malformed packet from the host; channel stopped\n",
-				   c->relid);
-		return -EBADMSG;
-	}
-	return ret;
+	if (xchg(&c->broken, 1))
+		return;
+	pr_err_ratelimited(VMBUS_MOD ": relid %u: malformed packet from the host (%s: %u, %u); channel stopped\n",
+			   c->relid, what, a, b);
 }
-EXPORT_SYMBOL_GPL(hv_channel_pkt_next);
 
-/** hv_channel_pkt_done() - see hv_vmbus.h. */
-void hv_channel_pkt_done(struct hv_channel *c, struct hv_ring_pkt *pkt)
+static void vmbus_consume(struct hv_channel *c, const struct hv_ring_pkt *rp)
 {
-	if (hv_ring_consume(&c->in, pkt))
+	if (hv_ring_consume(&c->in, rp))
 		vmbus_signal_host(c);
 }
-EXPORT_SYMBOL_GPL(hv_channel_pkt_done);
 
-static int vmbus_recv(struct hv_channel *c, void *buf, u32 buflen,
-		      u32 *actual, u64 *trans_id, int raw)
+/** hv_channel_read() - see hv_vmbus.h (C.2). */
+int hv_channel_read(struct hv_channel *c, void *buf, u32 buflen,
+		    struct hv_pkt *pkt)
 {
-	struct hv_ring_pkt pkt;
-	u32 off, n;
+	struct hv_ring_pkt rp;
+	struct vmbus_pkt_desc d;
 	int ret;
 
-	ret = hv_channel_pkt_next(c, &pkt);
-	if (ret)
+	if (READ_ONCE(c->state) != HV_CHAN_OPEN)
+		return -ENODEV;
+	if (READ_ONCE(c->broken))
+		return -EBADMSG;
+	/* our rings are mapped twice (mirrored): no bounce copy needed */
+	ret = hv_ring_peek(&c->in, &rp, NULL, 0);
+	if (ret == -EAGAIN)
 		return ret;
-	off = raw ? 0 : (u32)pkt.desc->offset8 * 8;
-	n = pkt.len - off;
-	*actual = n;
-	*trans_id = pkt.desc->trans_id;
-	if (n > buflen)
-		return -ENOBUFS;
-	memcpy(buf, pkt.bytes + off, n);
-	hv_channel_pkt_done(c, &pkt);
+	if (ret) {
+		vmbus_channel_broken(c, "ring read_index, write_index",
+				     HV_READ_ONCE32(c->in.hdr->read_index),
+				     HV_READ_ONCE32(c->in.hdr->write_index));
+		return -EBADMSG;
+	}
+	pkt->len = rp.len;
+	if (rp.len > buflen) {
+		/* more than this driver ever takes: drop it, go on */
+		vmbus_consume(c, &rp);
+		c->n_oversize++;
+		return -EMSGSIZE;
+	}
+	memcpy(buf, rp.bytes, rp.len);
+	vmbus_consume(c, &rp);
+	/* from here on only the private copy is read */
+	ret = hv_pkt_validate(buf, rp.len);
+	memcpy(&d, buf, sizeof(d));
+	if (ret) {
+		vmbus_channel_broken(c, d.len8 * 8 != rp.len ?
+				     "len8 rewritten after publication, bytes" :
+				     "packet type, offset8", d.len8 * 8 !=
+				     rp.len ? d.len8 * 8 : d.type,
+				     d.len8 * 8 != rp.len ? rp.len : d.offset8);
+		return -EBADMSG;
+	}
+	pkt->type = d.type;
+	pkt->flags = d.flags;
+	pkt->trans_id = d.trans_id;
+	pkt->desc_len = (u32)d.offset8 * 8;
+	pkt->data = (const u8 *)buf + pkt->desc_len;
+	pkt->data_len = rp.len - pkt->desc_len;
 	return 0;
 }
-
-/** hv_channel_recv() - see hv_vmbus.h. */
-int hv_channel_recv(struct hv_channel *c, void *buf, u32 buflen,
-		    u32 *actual, u64 *trans_id)
-{
-	return vmbus_recv(c, buf, buflen, actual, trans_id, 0);
-}
-EXPORT_SYMBOL_GPL(hv_channel_recv);
-
-/** hv_channel_recv_raw() - see hv_vmbus.h. */
-int hv_channel_recv_raw(struct hv_channel *c, void *buf, u32 buflen,
-			u32 *actual, u64 *trans_id)
-{
-	return vmbus_recv(c, buf, buflen, actual, trans_id, 1);
-}
-EXPORT_SYMBOL_GPL(hv_channel_recv_raw);
+EXPORT_SYMBOL_GPL(hv_channel_read);
 
 /** hv_channel_wait_space() - see hv_vmbus.h. */
 /* true when the send ring has room for @bytes or the channel is gone */

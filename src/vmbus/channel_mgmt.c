@@ -36,9 +36,12 @@ static void vmbus_send_relid_released(struct hv_channel *c)
 }
 
 /**
- * vmbus_channel_free() - unlink and free a closed channel. Its tasklet is
- * killed first so no interrupt can still reach it. Context: process, with
- * channels_mutex held.
+ * vmbus_channel_free() - unlink and free a closed channel. Its relid is
+ * cleared under relid_lock first, so the interrupt path (which schedules
+ * the tasklet under that lock) cannot reach it any more, then its tasklet
+ * is killed. Context: process, with channels_mutex held, and for a
+ * sub-channel either its primary's sc_mutex or no device on the primary
+ * (sysfs readers walk sc_list under sc_mutex).
  */
 void vmbus_channel_free(struct hv_channel *c)
 {
@@ -66,6 +69,26 @@ static struct hv_channel *vmbus_find_primary(const struct vmbus_chmsg_offer *o)
 			return c;
 	}
 	return NULL;
+}
+
+/*
+ * Sub-channels one primary may have, taken by its driver or not: a host
+ * may offer them before (or without) a driver asking, and each costs a
+ * channel struct and a relid. Upstream hosts offer at most one per vCPU
+ * up to 64 (NVSP and VSTOR multichannel limits).
+ */
+#define VMBUS_MAX_SUBCHANNELS	64
+
+static unsigned int vmbus_count_subchannels(struct hv_channel *primary)
+{
+	struct hv_channel *sc;
+	unsigned int n = 0;
+
+	mutex_lock(&primary->sc_mutex);
+	list_for_each_entry(sc, &primary->sc_list, sc_node)
+		n++;
+	mutex_unlock(&primary->sc_mutex);
+	return n;
 }
 
 static void vmbus_channel_tasklet(unsigned long data);
@@ -134,11 +157,24 @@ static void vmbus_process_offer(const u8 *buf, u32 size)
 		       o.child_relid);
 		return;
 	}
+	primary = vmbus_find_primary(&o);
+	if (!o.sub_channel_index && primary) {
+		/* one device per instance: a second primary would be a twin */
+		pr_err(VMBUS_MOD ": rejected offer for relid %u: instance %s already offered as relid %u\n",
+		       o.child_relid, hv_guid_fmt(&o.if_instance, gs),
+		       primary->relid);
+		return;
+	}
 	if (o.sub_channel_index) {
-		primary = vmbus_find_primary(&o);
 		if (!primary) {
 			pr_err(VMBUS_MOD ": sub-channel offer %u without primary %s\n",
 			       o.child_relid, hv_guid_fmt(&o.if_instance, gs));
+			return;
+		}
+		if (vmbus_count_subchannels(primary) >= VMBUS_MAX_SUBCHANNELS) {
+			pr_err(VMBUS_MOD ": rejected sub-channel offer %u: primary relid %u already has %u\n",
+			       o.child_relid, primary->relid,
+			       VMBUS_MAX_SUBCHANNELS);
 			return;
 		}
 	}
@@ -174,9 +210,10 @@ static void vmbus_process_rescind(u32 relid)
 		pr_warn(VMBUS_MOD ": rescind of unknown relid %u\n", relid);
 		return;
 	}
-	c->rescinded = 1;
+	WRITE_ONCE(c->rescinded, 1);
+	/* sc_list changes only in this work item: no lock needed to walk it */
 	list_for_each_entry(sc, &c->sc_list, sc_node)
-		sc->rescinded = 1;
+		WRITE_ONCE(sc->rescinded, 1);
 	vmbus_waiters_cancel_relid(relid);
 	wake_up_all(&c->space_wq);
 

@@ -252,9 +252,10 @@ void vmbus_signal_host(struct hv_channel *c)
 /* ---- interrupt handling (A.4) ----------------------------------------- */
 
 /**
- * vmbus_relid_get() - channel of @relid, or NULL. Context: any; the
- * caller must not sleep while using the result without other protection
- * (channels are freed only after their tasklet was killed).
+ * vmbus_relid_get() - channel of @relid, or NULL. Context: process, with
+ * channels_mutex held: only the holder of that mutex frees channels, so
+ * the result stays valid while it is held. Interrupt context uses
+ * vmbus_relid_kick() instead.
  */
 struct hv_channel *vmbus_relid_get(u32 relid)
 {
@@ -269,11 +270,31 @@ struct hv_channel *vmbus_relid_get(u32 relid)
 	return c;
 }
 
+/*
+ * The host flagged @relid: schedule its channel's tasklet. Lookup and
+ * schedule happen under relid_lock, which vmbus_channel_free() takes to
+ * clear the map entry before it kills the tasklet and frees the channel:
+ * so either the free sees (and kills) the tasklet scheduled here, or this
+ * sees the NULL entry. The channel is never touched after the unlock.
+ */
+static void vmbus_relid_kick(u32 relid)
+{
+	struct hv_channel *c;
+	unsigned long flags;
+
+	if (relid == 0 || relid >= VMBUS_MAX_RELID || !vmbus_conn.relid_map)
+		return;
+	spin_lock_irqsave(&vmbus_conn.relid_lock, flags);
+	c = vmbus_conn.relid_map[relid];
+	if (c)
+		hv_channel_isr(c);
+	spin_unlock_irqrestore(&vmbus_conn.relid_lock, flags);
+}
+
 static void vmbus_scan_flags(volatile u32 *map, unsigned int nbits)
 {
 	unsigned int w, nwords = nbits / 32;
 	u32 word;
-	struct hv_channel *c;
 
 	for (w = 0; w < nwords; w++) {
 		if (!map[w])
@@ -286,9 +307,7 @@ static void vmbus_scan_flags(volatile u32 *map, unsigned int nbits)
 			word &= ~(1U << bit);
 			if (relid == 0)
 				continue;
-			c = vmbus_relid_get(relid);
-			if (c)
-				hv_channel_isr(c);
+			vmbus_relid_kick(relid);
 		}
 	}
 }

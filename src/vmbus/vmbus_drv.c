@@ -5,6 +5,9 @@
  */
 #include <linux/init.h>
 #include <linux/moduleparam.h>
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include <linux/err.h>
 #include "vmbus_priv.h"
 
 int hv_vmbus_sim;
@@ -161,21 +164,25 @@ static ssize_t monitor_id_show(struct device *dev, struct device_attribute *a,
 	return sprintf(buf, "%u\n", c->offer.monitorid);
 }
 
-/* "relid:cpu" for the primary and each sub-channel */
+/*
+ * "relid:cpu" for the primary and each sub-channel. Under the primary's
+ * sc_mutex, which guards sc_list: not channels_mutex, which offer and
+ * rescind work hold while device_unregister() waits for this reader.
+ */
 static ssize_t channel_vp_mapping_show(struct device *dev,
 				       struct device_attribute *a, char *buf)
 {
 	struct hv_channel *c = to_hv_device(dev)->channel, *sc;
 	int n;
 
-	mutex_lock(&vmbus_conn.channels_mutex);
+	mutex_lock(&c->sc_mutex);
 	n = sprintf(buf, "%u:%u\n", c->relid, c->target_cpu);
 	list_for_each_entry(sc, &c->sc_list, sc_node) {
 		if (n > (int)PAGE_SIZE - 32)
 			break;
 		n += sprintf(buf + n, "%u:%u\n", sc->relid, sc->target_cpu);
 	}
-	mutex_unlock(&vmbus_conn.channels_mutex);
+	mutex_unlock(&c->sc_mutex);
 	return n;
 }
 
@@ -352,6 +359,94 @@ HV_DEFINE_BUS_ATTR_SHOW(version_show, vmbus_version_fill)
 static struct bus_attribute vmbus_attr_version =
 	__ATTR(version, 0444, version_show, NULL);
 
+/* ---- debugfs ---------------------------------------------------------- */
+
+/*
+ * <debugfs>/hv_vmbus/ (or hvl_vmbus/): one value per file.
+ * withheld_pages: pages shared with the host that it never gave back
+ * (kept allocated for good); withheld_sets: how many times that happened.
+ */
+static struct dentry *vmbus_dbg_dir, *vmbus_dbg_files[2];
+
+/* a dentry debugfs really made: NULL or ERR_PTR when it has no debugfs */
+static int vmbus_dbg_ok(const struct dentry *d)
+{
+	return d && !IS_ERR(d);
+}
+
+/* one show function per file: inode->i_private is 2.6.19+ */
+static int vmbus_dbg_pages_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "%ld\n", atomic_long_read(&vmbus_conn.withheld_pages));
+	return 0;
+}
+
+static int vmbus_dbg_sets_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "%ld\n", atomic_long_read(&vmbus_conn.withheld_sets));
+	return 0;
+}
+
+static int vmbus_dbg_pages_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, vmbus_dbg_pages_show, NULL);
+}
+
+static int vmbus_dbg_sets_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, vmbus_dbg_sets_show, NULL);
+}
+
+static const struct file_operations vmbus_dbg_pages_fops = {
+	.owner = THIS_MODULE,
+	.open = vmbus_dbg_pages_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static const struct file_operations vmbus_dbg_sets_fops = {
+	.owner = THIS_MODULE,
+	.open = vmbus_dbg_sets_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+/**
+ * vmbus_debugfs_init() - create the debugfs files. A kernel without
+ * debugfs, or a failure, only loses the files. Context: process.
+ * Return: 0.
+ */
+int vmbus_debugfs_init(void)
+{
+	struct dentry *d;
+
+	d = debugfs_create_dir(VMBUS_MOD, NULL);
+	if (!vmbus_dbg_ok(d))
+		return 0;
+	vmbus_dbg_dir = d;
+	vmbus_dbg_files[0] = debugfs_create_file("withheld_pages", 0444, d,
+						 NULL, &vmbus_dbg_pages_fops);
+	vmbus_dbg_files[1] = debugfs_create_file("withheld_sets", 0444, d,
+						 NULL, &vmbus_dbg_sets_fops);
+	return 0;
+}
+
+/** vmbus_debugfs_exit() - remove what vmbus_debugfs_init() made. */
+void vmbus_debugfs_exit(void)
+{
+	unsigned int i;
+
+	/* one by one: debugfs_remove_recursive() is 2.6.27+ */
+	for (i = 0; i < ARRAY_SIZE(vmbus_dbg_files); i++)
+		if (vmbus_dbg_ok(vmbus_dbg_files[i]))
+			debugfs_remove(vmbus_dbg_files[i]);
+	if (vmbus_dbg_ok(vmbus_dbg_dir))
+		debugfs_remove(vmbus_dbg_dir);
+	vmbus_dbg_dir = NULL;
+}
+
 /* ---- module ----------------------------------------------------------- */
 
 static int __init vmbus_init(void)
@@ -382,6 +477,7 @@ static int __init vmbus_init(void)
 	ret = bus_create_file(&hv_bus, &vmbus_attr_version);
 	if (ret)
 		goto fail_bus;
+	vmbus_debugfs_init();
 	if (hv_vmbus_sim) {
 		pr_info(VMBUS_MOD ": simulator mode: waiting for hv_hostsim\n");
 		return 0;
@@ -399,6 +495,7 @@ static int __init vmbus_init(void)
 fail_plat:
 	hv_hyperv_platform_exit();
 fail_file:
+	vmbus_debugfs_exit();
 	bus_remove_file(&hv_bus, &vmbus_attr_version);
 fail_bus:
 	bus_unregister(&hv_bus);
@@ -414,6 +511,7 @@ static void __exit vmbus_exit(void)
 	mutex_unlock(&vmbus_plat_mutex);
 	if (vmbus_hyperv_plat)
 		hv_hyperv_platform_exit();
+	vmbus_debugfs_exit();
 	bus_remove_file(&hv_bus, &vmbus_attr_version);
 	bus_unregister(&hv_bus);
 	vmbus_cpuhp_exit();

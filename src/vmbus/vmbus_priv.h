@@ -87,6 +87,7 @@ struct hv_channel {
 	/* statistics (sysfs) */
 	unsigned long n_signals;	/* signals we sent the host */
 	unsigned long n_events;		/* host -> guest events */
+	unsigned long n_oversize;	/* host packets too long for the driver */
 };
 
 /* A guest request waiting for the host's answer. */
@@ -134,6 +135,10 @@ struct vmbus_conn {
 
 	/* counters for sysfs / debugging */
 	unsigned long n_msgs, n_bad_msgs, n_unmatched;
+
+	/* memory the host did not give back: set aside, never freed */
+	atomic_long_t withheld_pages;
+	atomic_long_t withheld_sets;
 };
 
 extern struct vmbus_conn vmbus_conn;
@@ -167,6 +172,10 @@ void vmbus_cpuhp_exit(void);
 void vmbus_queue_chmsg(const void *msg, u32 size);
 void vmbus_remove_all_channels(void);
 void vmbus_channel_free(struct hv_channel *c);
+
+/* vmbus_drv.c: debugfs */
+int vmbus_debugfs_init(void);
+void vmbus_debugfs_exit(void);
 
 /* channel.c */
 void hv_channel_event(struct hv_channel *c);

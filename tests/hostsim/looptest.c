@@ -42,6 +42,8 @@
 #define LT_RING_KB_MAX		16384
 #define LT_MAX_QDEPTH		128
 #define LT_INBAND_MAX		16384
+/* a host packet: descriptor (16) and an echo of up to LT_INBAND_MAX bytes */
+#define LT_RXBUF_MAX		(LT_INBAND_MAX + 64)
 #define LT_PAGEBUF_PAGES	VMBUS_MAX_PAGE_BUFFERS	/* 32 */
 #define LT_MPB_PAGES		64
 #define LT_PAGE			4096U
@@ -99,6 +101,7 @@ struct lt_dev {
 	struct lt_slot slots[LT_MAX_QDEPTH];
 	u16 run_seq;
 	char result[192];
+	u8 *rxbuf;			/* LT_RXBUF_MAX: the callback's packet copy */
 };
 
 /* ---- pattern -------------------------------------------------------------- */
@@ -189,25 +192,23 @@ static void lt_complete(struct lt_dev *lt, u16 type, u64 tid,
 static void lt_cb(void *ctx)
 {
 	struct lt_dev *lt = ctx;
-	struct hv_ring_pkt pkt;
-	u32 off;
-	u16 type;
-	u64 tid;
+	struct hv_pkt pkt;
 	int ret;
 
 	for (;;) {
-		ret = hv_channel_pkt_next(lt->chan, &pkt);
+		ret = hv_channel_read(lt->chan, lt->rxbuf, LT_RXBUF_MAX, &pkt);
+		if (ret == -EMSGSIZE) {
+			spin_lock(&lt->lock);
+			lt_cb_fail(lt, "host sent a %llu-byte packet (%llu at most)",
+				   pkt.len, LT_RXBUF_MAX);
+			spin_unlock(&lt->lock);
+			continue;
+		}
 		if (ret)
 			break;
-		type = pkt.desc->type;
-		tid = pkt.desc->trans_id;
-		off = (u32)pkt.desc->offset8 * 8;
-		if (off > pkt.len)
-			off = pkt.len;
 		spin_lock(&lt->lock);
-		lt_complete(lt, type, tid, pkt.bytes + off, pkt.len - off);
+		lt_complete(lt, pkt.type, pkt.trans_id, pkt.data, pkt.data_len);
 		spin_unlock(&lt->lock);
-		hv_channel_pkt_done(lt->chan, &pkt);
 	}
 	if (ret == -EBADMSG) {
 		spin_lock(&lt->lock);
@@ -701,6 +702,11 @@ static int lt_probe(struct hv_device *hdev, const struct hv_device_id *id)
 	lt = kzalloc(sizeof(*lt), GFP_KERNEL);
 	if (!lt)
 		return -ENOMEM;
+	lt->rxbuf = kmalloc(LT_RXBUF_MAX, GFP_KERNEL);
+	if (!lt->rxbuf) {
+		kfree(lt);
+		return -ENOMEM;
+	}
 	lt->hdev = hdev;
 	lt->chan = hdev->channel;
 	mutex_init(&lt->run_lock);
@@ -711,6 +717,7 @@ static int lt_probe(struct hv_device *hdev, const struct hv_device_id *id)
 			      NULL, 0, lt_cb, lt);
 	if (ret) {
 		dev_err(&hdev->dev, "cannot open the loopback channel: %d\n", ret);
+		kfree(lt->rxbuf);
 		kfree(lt);
 		return ret;
 	}
@@ -719,6 +726,7 @@ static int lt_probe(struct hv_device *hdev, const struct hv_device_id *id)
 	if (ret) {
 		hv_channel_close(lt->chan);
 		hv_set_drvdata(hdev, NULL);
+		kfree(lt->rxbuf);
 		kfree(lt);
 		return ret;
 	}
@@ -748,6 +756,7 @@ static void lt_remove(struct hv_device *hdev)
 		dev_info(&hdev->dev, "%lu completions arrived outside a run\n",
 			 lt->stray);
 	hv_set_drvdata(hdev, NULL);
+	kfree(lt->rxbuf);
 	kfree(lt);
 }
 

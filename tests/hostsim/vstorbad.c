@@ -21,6 +21,7 @@
 #include <linux/device.h>
 #include "hv_vmbus.h"
 #include "hv_vstor.h"
+#include "hv_vstor_client.h"
 
 #define VB_MOD		"hv_vstorbad"
 #define VB_RING_BYTES	(64 * 1024)
@@ -44,26 +45,33 @@ struct vb_dev {
 static void vb_cb(void *ctx)
 {
 	struct vb_dev *vb = ctx;
-	struct hv_ring_pkt pkt;
-	u32 off, n;
+	struct hv_pkt pkt;
+	u64 buf[HV_VSTOR_RX_MAX / 8];
+	u32 n;
+	int ret;
 
-	while (!hv_channel_pkt_next(vb->chan, &pkt)) {
-		off = (u32)pkt.desc->offset8 * 8;
-		if (off > pkt.len)
-			off = pkt.len;
+	for (;;) {
+		ret = hv_channel_read(vb->chan, buf, sizeof(buf), &pkt);
+		if (ret == -EMSGSIZE) {
+			spin_lock(&vb->lock);
+			vb->stray++;
+			spin_unlock(&vb->lock);
+			continue;
+		}
+		if (ret)
+			break;
 		spin_lock(&vb->lock);
-		if (pkt.desc->type == VMBUS_PKT_COMP &&
-		    pkt.desc->trans_id == vb->want && !vb->got) {
-			n = min_t(u32, pkt.len - off, sizeof(vb->resp));
+		if (pkt.type == VMBUS_PKT_COMP && pkt.trans_id == vb->want &&
+		    !vb->got) {
+			n = min_t(u32, pkt.data_len, sizeof(vb->resp));
 			memset(&vb->resp, 0, sizeof(vb->resp));
-			memcpy(&vb->resp, pkt.bytes + off, n);
+			memcpy(&vb->resp, pkt.data, n);
 			vb->len = n;
 			vb->got = 1;
 		} else {
 			vb->stray++;
 		}
 		spin_unlock(&vb->lock);
-		hv_channel_pkt_done(vb->chan, &pkt);
 	}
 	wake_up(&vb->wq);
 }

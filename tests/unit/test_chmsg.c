@@ -41,8 +41,10 @@ static const struct min_case min_cases[] = {
 	{ CHMSG_OPENCHANNEL_RESULT, VMBUS_VERSION_WS2008, 20 },
 	{ CHMSG_GPADL_CREATED, VMBUS_VERSION_WIN8, 20 },
 	{ CHMSG_GPADL_TORNDOWN, VMBUS_VERSION_WIN8, 12 },
-	/* 9: header + version_supported (see chmsg.c) */
-	{ CHMSG_VERSION_RESPONSE, 0, 9 },
+	/* 16 (B.2): connection_state @9 and msg_conn_id @12 are read */
+	{ CHMSG_VERSION_RESPONSE, 0, 16 },
+	{ CHMSG_VERSION_RESPONSE, VMBUS_VERSION_WS2008, 16 },
+	{ CHMSG_VERSION_RESPONSE, VMBUS_VERSION_WIN10_V5_3, 16 },
 	{ CHMSG_UNLOAD_RESPONSE, VMBUS_VERSION_WIN8_1, 8 },
 	{ CHMSG_TL_CONNECT_RESULT, VMBUS_VERSION_WIN10, 0 },
 	{ CHMSG_TL_CONNECT_RESULT, VMBUS_VERSION_WIN10_RS3, 8 },
@@ -151,12 +153,26 @@ static void test_offer_validate(void **state)
 	assert_int_equal(hv_offer_validate(&o, v), 0);
 	o.child_relid = 0;
 	assert_int_equal(hv_offer_validate(&o, v), -EINVAL);
-	o.child_relid = 16383;
+	/* 2.4+: relid bits in SIEF area 2, 2048 of them (A.4) */
+	o.child_relid = 2047;
 	assert_int_equal(hv_offer_validate(&o, v), 0);
-	o.child_relid = 16384;
+	o.child_relid = 2048;
 	assert_int_equal(hv_offer_validate(&o, v), -EINVAL);
+	o.child_relid = 16383;
+	assert_int_equal(hv_offer_validate(&o, VMBUS_VERSION_WIN10_V5_3),
+			 -EINVAL);
+	/* below 2.4: the interrupt page's receive half, 16384 bits (B.5) */
+	o.child_relid = 16383;
+	assert_int_equal(hv_offer_validate(&o, VMBUS_VERSION_WIN7), 0);
+	assert_int_equal(hv_offer_validate(&o, VMBUS_VERSION_WS2008), 0);
+	o.child_relid = 16384;
+	assert_int_equal(hv_offer_validate(&o, VMBUS_VERSION_WIN7), -EINVAL);
 	o.child_relid = 0xffffffffu;
 	assert_int_equal(hv_offer_validate(&o, v), -EINVAL);
+	assert_int_equal(hv_offer_validate(&o, VMBUS_VERSION_WIN7), -EINVAL);
+	assert_int_equal(hv_relid_limit(VMBUS_VERSION_WIN8), 2048);
+	assert_int_equal(hv_relid_limit(VMBUS_VERSION_WIN8_1), 2048);
+	assert_int_equal(hv_relid_limit(VMBUS_VERSION_WIN7), 16384);
 
 	good_offer(&o);
 	o.monitorid = 127;

@@ -6,6 +6,20 @@
 # each in its own shell with a time limit, then prints the sentinel and
 # powers the guest off.
 #
+# Results channel: the second serial port (/dev/ttyS1; the console is
+# ttyS0). The kernel never writes there, so printk cannot fake, split or
+# hide a result line. Only result lines and these markers go there:
+#   HVL-R BEGIN <uname -r> scenarios=<n>
+#   HVL-R START <scenario>
+#   HVL-R EXIT <scenario> status=<s>    the scenario's own shell reached its
+#                                       end (or "exit"); missing if it died
+#   HVL-R END <scenario> rc=<rc> pass=<p> fail=<f> skip=<s>
+#                                       init's count of that scenario's
+#                                       results (including its own checks)
+#   HVL-R DONE scenarios=<n> pass=<p> fail=<f> skip=<s>
+# The host checks every scenario it asked for has START, EXIT and END, and
+# that the counts are what it saw.
+#
 # Kernel command line switches read here:
 #   hvl.timeout=SEC   time limit per scenario (default 600)
 #   hvl.shell=1       after the scenarios, start a shell instead of powering off
@@ -44,24 +58,49 @@ echo "HVL-BENCH-BEGIN $(uname -r) uptime=$(cut -d' ' -f1 /proc/uptime)"
 . /hvl/lib.sh
 
 HVL_RESULTS=/tmp/hvl-results
-export HVL_RESULTS HVL_DMESG_IGNORE
+HVL_CHAN=/dev/ttyS1
+export HVL_RESULTS HVL_DMESG_IGNORE HVL_CHAN
 : >"$HVL_RESULTS"
+# ttyS1 is 4:65; without devtmpfs mdev may not have made it
+[ -c "$HVL_CHAN" ] || mknod "$HVL_CHAN" c 4 65 2>/dev/null
+nscen=0
+for script in /hvl/scenarios/*.sh; do
+	[ -f "$script" ] && nscen=$((nscen + 1))
+done
+if ! _hvl_chan "HVL-R BEGIN $(uname -r) scenarios=$nscen"; then
+	echo "HVL-BENCH: cannot write to the results channel $HVL_CHAN: the host will see no result"
+fi
+
+# count_results FROM VERDICT: VERDICT lines of $HVL_RESULTS from line FROM on
+count_results() {
+	sed -n "$1,\$p" "$HVL_RESULTS" | grep -c "^$2 "
+}
 
 for script in /hvl/scenarios/*.sh; do
 	[ -f "$script" ] || continue
 	name=${script##*/}
 	name=${name%.sh}
 	echo "=== scenario $name"
+	_hvl_chan "HVL-R START $name"
 	before=$(wc -l <"$HVL_RESULTS")
 	taint0=$(taint_value)
 	dmesg_mark
-	# shellcheck disable=SC2016 # $1 is for the inner shell
-	HVL_SCENARIO=$name HVL_MARK=$HVL_MARK \
-		timeout "$scen_timeout" sh -c '. /hvl/lib.sh; . "$1"' "$name" "$script"
+	exitf=/tmp/hvl-exit.$name
+	rm -f "$exitf"
+	# The scenario's shell says it reached its end (the end of the file or
+	# an "exit") on the channel and in $HVL_EXITF; a shell killed by a
+	# signal (segfault, OOM killer, time limit) or stuck in the kernel
+	# does not.
+	# shellcheck disable=SC2016 # $1 and the trap are for the inner shell
+	HVL_SCENARIO=$name HVL_MARK=$HVL_MARK HVL_EXITF=$exitf \
+		timeout "$scen_timeout" sh -c '. /hvl/lib.sh; trap _hvl_exit_marker EXIT; . "$1"' \
+		"$name" "$script"
 	rc=$?
 	after=$(wc -l <"$HVL_RESULTS")
 	if [ "$rc" -eq 143 ] || [ "$rc" -eq 137 ]; then
-		fail "$name" "timed out after ${scen_timeout}s (hvl.timeout=)"
+		fail "$name/end" "killed (exit status $rc): timed out after ${scen_timeout}s (hvl.timeout=) or killed by the OOM killer"
+	elif [ ! -f "$exitf" ]; then
+		fail "$name/end" "the scenario's shell died (exit status $rc) before reaching its end: killed by a signal or crashed"
 	elif [ "$after" -eq "$before" ]; then
 		fail "$name" "reported no result (exit status $rc)"
 	fi
@@ -75,9 +114,12 @@ for script in /hvl/scenarios/*.sh; do
 	if [ "$bad" -ne 0 ]; then
 		fail "$name/taint" "new kernel taint bits $bad (tainted=$(taint_value))"
 	fi
+	from=$((before + 1))
+	_hvl_chan "HVL-R END $name rc=$rc pass=$(count_results $from PASS) fail=$(count_results $from FAIL) skip=$(count_results $from SKIP)"
 	echo "=== end $name rc=$rc"
 done
 
+_hvl_chan "HVL-R DONE scenarios=$nscen pass=$(count_results 1 PASS) fail=$(count_results 1 FAIL) skip=$(count_results 1 SKIP)"
 echo "HVL-BENCH-DONE $(grep -c '^PASS' "$HVL_RESULTS") pass $(grep -c '^FAIL' "$HVL_RESULTS") fail uptime=$(cut -d' ' -f1 /proc/uptime)"
 
 if [ "$want_shell" = 1 ]; then

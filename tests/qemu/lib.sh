@@ -9,20 +9,26 @@
 #     /modules/NAME.ko     our modules, host simulator, bench self-test module
 #     /lib/modules/$(uname -r)/   in-kernel modules requested with run.sh --kmods
 #
-# Results (one line each on the console; the host collects them):
+# Results:
 #     pass NAME              -> PASS NAME
 #     fail NAME WHY...       -> FAIL NAME: WHY
 #     skip NAME WHY...       -> SKIP NAME: WHY
 # NAME must not contain blanks. The host prefixes it with the kernel release.
+# Each line goes to the results channel ($HVL_CHAN, the guest's second
+# serial port, which the kernel never writes to: the host counts only what
+# arrives there), to $HVL_RESULTS (init's own count, cross-checked by the
+# host) and to stdout (the console, for people reading the log).
 #
 # Environment set by init for each scenario:
 #     HVL_SCENARIO   scenario name (file name without .sh)
 #     HVL_RESULTS    file the result helpers append to (init counts them)
+#     HVL_CHAN       the results channel (/dev/ttyS1); empty: none
 #     HVL_MARK       dmesg mark set just before the scenario started
 #     HVL_DMESG_IGNORE  extended regex of dmesg lines the checker ignores
 
 HVL_MODDIR=${HVL_MODDIR:-/modules}
 HVL_RESULTS=${HVL_RESULTS:-/tmp/hvl-results}
+HVL_CHAN=${HVL_CHAN-}
 # Default ignore list: the bench self-test's fake line; the CPU-mitigation
 # notice some kernels print for TCG's -cpu max (not a kernel problem).
 HVL_DMESG_IGNORE=${HVL_DMESG_IGNORE-'hvl-fake-splat|Spectre V2 : WARNING'}
@@ -36,8 +42,27 @@ HVL_SPLAT_RE='WARNING:|BUG:|BUG [A-Za-z0-9_.:-]+ \(|kernel BUG|Oops|general prot
 
 # ---------------------------------------------------------------- results
 
+# _hvl_chan LINE: one line on the results channel. Opened and closed per
+# line: the last close of a serial tty waits until the UART has sent
+# everything, so the line has left the guest when this returns (a kernel
+# crash right after cannot eat it). Returns non-zero if it could not.
+_hvl_chan() {
+	[ -n "$HVL_CHAN" ] || return 0
+	printf '%s\n' "$1" 2>/dev/null >>"$HVL_CHAN"
+}
+
+# _hvl_exit_marker: EXIT trap of a scenario's shell (set by init): it got
+# to its end. Keeps the exit status.
+_hvl_exit_marker() {
+	_hvl_rc=$?
+	[ -z "${HVL_EXITF:-}" ] || echo "$_hvl_rc" >"$HVL_EXITF"
+	_hvl_chan "HVL-R EXIT ${HVL_SCENARIO:-?} status=$_hvl_rc"
+	return "$_hvl_rc"
+}
+
 _hvl_result() {
 	printf '%s\n' "$1" >>"$HVL_RESULTS" 2>/dev/null || true
+	_hvl_chan "$1" || printf '# hvl: could not write to the results channel %s\n' "$HVL_CHAN"
 	printf '%s\n' "$1"
 }
 

@@ -5,7 +5,9 @@
 # (scripts/suite-chroot.sh), build our modules, the host simulator and the
 # bench self-test module inside the chroot, pack them with static busybox,
 # /init and the scenario scripts into an initramfs, boot the kernel under
-# QEMU TCG and collect the PASS/FAIL lines the scenarios print.
+# QEMU TCG and collect the PASS/FAIL/SKIP lines the scenarios send on the
+# results channel (the guest's second serial port, which the kernel never
+# writes to; the console, ttyS0, is only a log).
 #
 # usage: tests/qemu/run.sh [options]
 #   --kernel K       all (default: bullseye bookworm trixie sid), a suite name,
@@ -41,12 +43,21 @@
 #                                 into the guest's /usr/local/bin
 #   # hvl-mem: 1536               guest RAM in MiB it needs (the largest wins;
 #                                 default 1024)
+#   # hvl-skip-if: COND NAME...   a SKIP of a result NAME (glob) of this
+#                                 scenario is expected on a kernel where COND
+#                                 holds: kernel<X.Y[.Z], kernel>=X.Y[.Z],
+#                                 CONFIG_FOO (=y or =m in the kernel's config)
+#                                 or !CONFIG_FOO. Any other SKIP is a FAIL.
 #
 # Output: results as they come, then a summary whose last line is exactly
-# "N passed, M failed". Exit 0 only if M is 0 and N > 0. A boot that does not
-# reach the guest's end sentinel (hang, panic, timeout) is a FAIL for that
-# kernel. Per-kernel files in OUT/<release>/: serial.log, build-*.log,
-# initrd.gz; OUT/results.txt has every result line.
+# "N passed, M failed". Exit 0 only if M is 0 and N > 0. Every selected
+# scenario must start and end on the results channel, its result counts
+# and the guest's totals must match what arrived, and any error while
+# preparing the initramfs fails the kernel; a boot that does not reach the
+# guest's end sentinel (hang, panic, timeout) is a FAIL for that kernel.
+# Per-kernel files in OUT/<release>/: serial.log (console), results.log
+# (results channel), build-*.log, initrd.gz; OUT/results.txt has every
+# result line.
 
 set -eu
 
@@ -150,6 +161,72 @@ scen_header() {
 }
 kmods=$(printf '%s %s' "$kmods" "$(scen_header kmods)" | tr '\n' ' ')
 tools=$(scen_header tools | tr '\n' ' ')
+scen_names=
+for f in $scen_list; do
+	b=${f##*/}
+	scen_names="$scen_names ${b%.sh}"
+done
+
+# ver_num RELEASE: comparable number of a kernel version, 5.10.0-27 -> 5010000
+ver_num() {
+	printf '%s\n' "$1" | awk -F'[^0-9]+' '{ printf "%d\n", $1 * 1000000 + $2 * 1000 + $3 }'
+}
+# skip_cond COND [REL]: without REL, check COND's syntax; with REL, does
+# COND hold for that kernel (0 yes, 1 no; a CONFIG_ test without the
+# kernel's config file does not hold).
+skip_cond() {
+	sc_rel=${2:-}
+	case $1 in
+		kernel\<[0-9]*|kernel\>=[0-9]*)
+			sc_v=${1#kernel<}
+			sc_v=${sc_v#kernel>=}
+			case $sc_v in *[!0-9.]*) return 2 ;; esac
+			[ -n "$sc_rel" ] || return 0
+			case $1 in
+				kernel\<*) [ "$(ver_num "$sc_rel")" -lt "$(ver_num "$sc_v")" ] ;;
+				*) [ "$(ver_num "$sc_rel")" -ge "$(ver_num "$sc_v")" ] ;;
+			esac
+			;;
+		CONFIG_[A-Z0-9_]*|!CONFIG_[A-Z0-9_]*)
+			sc_o=${1#!}
+			case $sc_o in *[!A-Z0-9_]*) return 2 ;; esac
+			[ -n "$sc_rel" ] || return 0
+			sc_cfg=$cache/kernels/$sc_rel/config
+			[ -r "$sc_cfg" ] || return 1
+			if grep -q -E "^$sc_o=(y|m)\$" "$sc_cfg"; then
+				[ "$sc_o" = "$1" ]
+			else
+				[ "$sc_o" != "$1" ]
+			fi
+			;;
+		*) return 2 ;;
+	esac
+}
+# skip_decls: "scenario COND glob..." for every hvl-skip-if line of the
+# selected scenarios.
+skip_decls() {
+	for f in $scen_list; do
+		b=${f##*/}
+		sed -n "s/^#[[:space:]]*hvl-skip-if:[[:space:]]*/${b%.sh} /p" "$f"
+	done
+}
+skip_decls | while read -r s c g; do
+	[ -n "$g" ] || die "$s.sh: 'hvl-skip-if: $c' names no result"
+	skip_cond "$c" || die "$s.sh: hvl-skip-if: '$c' is no condition (kernel<X.Y, kernel>=X.Y, CONFIG_X, !CONFIG_X)"
+done || exit 2
+# skips_allowed REL: "scenario glob" for each declared SKIP that REL may
+# report.
+skips_allowed() {
+	skip_decls | {
+		set -f # the globs are words here, not file names
+		while read -r s c g; do
+			skip_cond "$c" "$1" || continue
+			for x in $g; do
+				printf '%s %s %s\n' "$s" "$x" "$c"
+			done
+		done
+	}
+}
 mem_mb=1024
 for m in $(scen_header mem); do
 	case $m in ''|*[!0-9]*) die "hvl-mem: '$m' is not a number of MiB" ;; esac
@@ -268,10 +345,12 @@ copy_tree() {
 	done
 	[ -n "$ct_dirs" ] || return 0
 	# shellcheck disable=SC2086 # word list on purpose
-	(cd "$repo" && tar -cf - --exclude=tests/qemu/out \
+	(cd "$repo" && tar -cf "$ct_dst.tar" --exclude=tests/qemu/out \
 		--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
 		--exclude='.*.cmd' --exclude=Module.symvers --exclude=modules.order \
-		--exclude=.tmp_versions $ct_dirs) | (cd "$ct_dst" && tar -xf -)
+		--exclude=.tmp_versions $ct_dirs) &&
+		tar -xf "$ct_dst.tar" -C "$ct_dst" &&
+		rm -f "$ct_dst.tar"
 }
 
 # stage_kmods REL STAGE: copy the --kmods modules and their dependencies,
@@ -279,11 +358,11 @@ copy_tree() {
 stage_kmods() {
 	sk_src=$cache/kernels/$1/modules
 	sk_dst=$2/lib/modules/$1
-	mkdir -p "$sk_dst"
+	mkdir -p "$sk_dst" || return 1
 	for f in modules.builtin modules.builtin.modinfo; do
-		[ ! -f "$sk_src/$f" ] || cp "$sk_src/$f" "$sk_dst/"
+		[ ! -f "$sk_src/$f" ] || cp "$sk_src/$f" "$sk_dst/" || return 1
 	done
-	: >"$sk_dst/modules.dep"
+	: >"$sk_dst/modules.dep" || return 1
 	[ -n "$kmods" ] || return 0
 	[ -f "$sk_src/modules.dep" ] || { note "$1: no modules.dep; cannot add --kmods"; return 1; }
 	# Needed module paths, dependencies first; "MISSING name" for unknown.
@@ -304,7 +383,7 @@ stage_kmods() {
 				if (k in byname) visit(byname[k])
 				else if (!opt) print "MISSING " w[i]
 			}
-		}' "$sk_src/modules.dep" >"$2/.kmods"
+		}' "$sk_src/modules.dep" >"$2/.kmods" || { note "$1: cannot read $sk_src/modules.dep"; return 1; }
 	sk_rc=0
 	while read -r p m; do
 		if [ "$p" = MISSING ]; then
@@ -318,15 +397,19 @@ stage_kmods() {
 			continue
 		fi
 		plain=$(printf '%s' "$p" | sed -e 's/\.xz$//' -e 's/\.zst$//' -e 's/\.gz$//')
-		mkdir -p "$sk_dst/$(dirname "$plain")"
+		mkdir -p "$sk_dst/$(dirname "$plain")" || { sk_rc=1; continue; }
 		case $p in
 			*.xz) xz -dc "$sk_src/$p" >"$sk_dst/$plain" ;;
 			*.zst) zstd -qdc "$sk_src/$p" >"$sk_dst/$plain" ;;
 			*.gz) gzip -dc "$sk_src/$p" >"$sk_dst/$plain" ;;
 			*) cp "$sk_src/$p" "$sk_dst/$plain" ;;
 		esac || { note "$1: cannot copy/decompress $p"; sk_rc=1; }
-		grep "^$p:" "$sk_src/modules.dep" |
-			sed -e 's/\.ko\.xz/.ko/g' -e 's/\.ko\.zst/.ko/g' -e 's/\.ko\.gz/.ko/g' >>"$sk_dst/modules.dep"
+		if ! sk_dep=$(grep "^$p:" "$sk_src/modules.dep") ||
+			! printf '%s\n' "$sk_dep" |
+			sed -e 's/\.ko\.xz/.ko/g' -e 's/\.ko\.zst/.ko/g' -e 's/\.ko\.gz/.ko/g' >>"$sk_dst/modules.dep"; then
+			note "$1: cannot add $p to modules.dep"
+			sk_rc=1
+		fi
 	done <"$2/.kmods"
 	rm -f "$2/.kmods"
 	return $sk_rc
@@ -353,38 +436,78 @@ stage_tools() {
 	done
 }
 
+# mi_fail WHAT: make_initramfs could not do WHAT. It runs inside an "if",
+# where set -e does nothing: every step there checks its status and ends
+# in "|| { mi_fail ...; return 1; }".
+mi_fail() {
+	mi_why="$1 failed"
+	note "initramfs: $mi_why"
+}
+
 # make_initramfs REL STAGE KODIR INITRD: fill STAGE (which may already hold
-# lib/modules) and pack it into INITRD.
+# lib/modules) and pack it into INITRD; then read INITRD back and check
+# that every file that should be in it is. Any error: non-zero, mi_why
+# says what.
 make_initramfs() {
 	mi_stage=$2
-	mkdir -p "$mi_stage/bin" "$mi_stage/sbin" "$mi_stage/usr/bin" "$mi_stage/usr/sbin" \
-		"$mi_stage/proc" "$mi_stage/sys" "$mi_stage/dev" "$mi_stage/tmp" "$mi_stage/run" \
-		"$mi_stage/etc" "$mi_stage/root" "$mi_stage/modules" "$mi_stage/hvl/scenarios"
-	cp "$busybox" "$mi_stage/bin/busybox"
-	for a in $("$busybox" --list-full); do
-		[ "$a" = bin/busybox ] && continue
-		mkdir -p "$mi_stage/$(dirname "$a")"
-		ln -sf /bin/busybox "$mi_stage/$a"
+	mi_why=
+	mi_want=$mi_stage.want # what the archive must hold, checked at the end
+	for d in bin sbin usr/bin usr/sbin proc sys dev tmp run etc root modules hvl/scenarios; do
+		mkdir -p "$mi_stage/$d" || { mi_fail "mkdir $mi_stage/$d"; return 1; }
 	done
-	cp "$here/init.sh" "$mi_stage/init"
-	chmod 0755 "$mi_stage/init"
-	cp "$here/lib.sh" "$mi_stage/hvl/lib.sh"
+	printf '%s\n' bin/busybox init hvl/lib.sh etc/passwd etc/group >"$mi_want" ||
+		{ mi_fail "writing $mi_want"; return 1; }
+	cp "$busybox" "$mi_stage/bin/busybox" || { mi_fail "copy $busybox"; return 1; }
+	mi_applets=$("$busybox" --list-full) || { mi_fail "$busybox --list-full"; return 1; }
+	[ -n "$mi_applets" ] || { mi_fail "$busybox --list-full (no applets)"; return 1; }
+	for a in $mi_applets; do
+		[ "$a" = bin/busybox ] && continue
+		{ mkdir -p "$mi_stage/$(dirname "$a")" && ln -sf /bin/busybox "$mi_stage/$a"; } ||
+			{ mi_fail "applet link $a"; return 1; }
+	done
+	{ cp "$here/init.sh" "$mi_stage/init" && chmod 0755 "$mi_stage/init"; } ||
+		{ mi_fail "copy init.sh"; return 1; }
+	cp "$here/lib.sh" "$mi_stage/hvl/lib.sh" || { mi_fail "copy lib.sh"; return 1; }
 	for f in $scen_list; do
-		cp "$f" "$mi_stage/hvl/scenarios/"
+		cp "$f" "$mi_stage/hvl/scenarios/" || { mi_fail "copy scenario $f"; return 1; }
+		echo "hvl/scenarios/${f##*/}" >>"$mi_want"
 	done
 	# Data files that scenarios keep beside them (anything not *.sh).
 	for f in "$scen_dir"/*; do
 		case $f in *.sh) continue ;; esac
-		[ -e "$f" ] && cp -R "$f" "$mi_stage/hvl/scenarios/"
+		[ -e "$f" ] || [ -L "$f" ] || continue # the glob matched nothing
+		cp -R "$f" "$mi_stage/hvl/scenarios/" || { mi_fail "copy scenario data $f"; return 1; }
+		echo "hvl/scenarios/${f##*/}" >>"$mi_want"
 	done
 	for ko in "$3"/*.ko; do
-		[ -f "$ko" ] && cp "$ko" "$mi_stage/modules/"
+		[ -e "$ko" ] || [ -L "$ko" ] || continue # no module was built
+		cp "$ko" "$mi_stage/modules/" || { mi_fail "copy module $ko"; return 1; }
+		echo "modules/${ko##*/}" >>"$mi_want"
 	done
-	stage_tools "$mi_stage" || return 1
-	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$mi_stage/etc/passwd"
-	printf 'root:x:0:\n' >"$mi_stage/etc/group"
-	(cd "$mi_stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
-		gzip -1 >"$4"
+	stage_tools "$mi_stage" || { mi_fail "staging hvl-tools ($tools)"; return 1; }
+	for tp in $tool_paths; do
+		echo "usr/local/bin/${tp%%=*}" >>"$mi_want"
+	done
+	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$mi_stage/etc/passwd" || { mi_fail "writing etc/passwd"; return 1; }
+	printf 'root:x:0:\n' >"$mi_stage/etc/group" || { mi_fail "writing etc/group"; return 1; }
+	# Pack in steps, so that no failure hides on the left of a pipe.
+	(cd "$mi_stage" && find .) >"$4.list" || { mi_fail "listing $mi_stage"; return 1; }
+	LC_ALL=C sort "$4.list" >"$4.sorted" || { mi_fail "sorting the file list"; return 1; }
+	(cd "$mi_stage" && cpio -o -H newc -R 0:0 --quiet) <"$4.sorted" >"$4.cpio" ||
+		{ mi_fail "cpio -o"; return 1; }
+	gzip -1 <"$4.cpio" >"$4" || { mi_fail "gzip"; return 1; }
+	# Read it back: every file it must hold is in it.
+	gzip -dc "$4" >"$4.cpio" || { mi_fail "gzip -d of $4"; return 1; }
+	cpio -it --quiet <"$4.cpio" >"$4.list" || { mi_fail "cpio -t of $4"; return 1; }
+	sed 's|^\./||' "$4.list" | LC_ALL=C sort -u >"$4.sorted" || { mi_fail "sorting the list of $4"; return 1; }
+	LC_ALL=C sort -u "$mi_want" >"$mi_want.s" || { mi_fail "sorting $mi_want"; return 1; }
+	mi_missing=$(LC_ALL=C comm -13 "$4.sorted" "$mi_want.s") || { mi_fail "comparing $4 with $mi_want"; return 1; }
+	rm -f "$4.list" "$4.sorted" "$4.cpio" "$mi_want" "$mi_want.s"
+	if [ -n "$mi_missing" ]; then
+		mi_why="missing from $4: $(printf '%s\n' "$mi_missing" | head -n 5 | tr '\n' ' ')"
+		note "initramfs: $mi_why"
+		return 1
+	fi
 }
 
 # clean_log RAW: the serial log without carriage returns and terminal escape
@@ -394,7 +517,132 @@ clean_log() {
 	tr -d '\r' <"$1" | sed -e "s/${esc}\[[0-9;?]*[A-Za-z]//g" -e "s/${esc}[A-Za-z]//g"
 }
 
-# boot REL KDIR INITRD LOG: run QEMU; sets boot_secs, boot_status.
+# check_channel REL LOG ALLOWED: the results channel LOG of one boot as
+# result lines "VERDICT REL/NAME[: WHY]", with the runner's own checks:
+# every selected scenario (scen_names) has START, EXIT and END markers
+# (init.sh), the guest's counts per scenario and in total equal what is on
+# the channel, no result lies outside a scenario, no line is unreadable, and
+# a SKIP is a FAIL unless ALLOWED ("scenario glob cond" lines, from
+# skips_allowed) lets that scenario skip that result on this kernel.
+check_channel() {
+	tr -d '\r\000' <"$2" | awk -v r="$1" -v expect="$scen_names" -v allowf="$3" '
+		function g2re(g,  re, i, c) {
+			re = "^"
+			for (i = 1; i <= length(g); i++) {
+				c = substr(g, i, 1)
+				if (c == "*") re = re ".*"
+				else if (c == "?") re = re "."
+				else if (index("\\^$.[]|()+{}", c)) re = re "\\" c
+				else re = re c
+			}
+			return re "$"
+		}
+		function bad(name, why) { print "FAIL " r "/" name ": " why; nbad++ }
+		function allowed(sc, name,  i) {
+			for (i = 1; i <= nallow[sc]; i++)
+				if (name ~ allow[sc, i]) return 1
+			return 0
+		}
+		# kv: the key=value words of a marker line into K
+		function kv(  i, e) {
+			split("", K)
+			for (i = 3; i <= NF; i++) {
+				e = index($i, "=")
+				if (e) K[substr($i, 1, e - 1)] = substr($i, e + 1)
+			}
+		}
+		BEGIN {
+			n = split(expect, E, " ")
+			for (i = 1; i <= n; i++) want[E[i]] = 1
+			while ((getline l < allowf) > 0) {
+				split(l, a, " ")
+				allow[a[1], ++nallow[a[1]]] = g2re(a[2])
+			}
+			cur = ""
+		}
+		/^HVL-R BEGIN / { nbegin++; next }
+		/^HVL-R START / {
+			if (cur != "")
+				bad(cur "/end", "no END marker before the next scenario (" $3 ") started")
+			cur = $3
+			bp = bf = bs = 0
+			exited = endfail = 0
+			if (started[cur]++)
+				bad(cur, "started twice")
+			if (!(cur in want))
+				bad(cur, "ran, but the runner did not ask for it")
+			next
+		}
+		/^HVL-R EXIT / {
+			if ($3 == cur) exited = 1
+			else bad("results-channel", "EXIT marker of " $3 " while in " (cur == "" ? "no scenario" : cur))
+			next
+		}
+		/^HVL-R END / {
+			if ($3 != cur || cur == "") {
+				bad("results-channel", "END marker of " $3 " while in " (cur == "" ? "no scenario" : cur))
+				next
+			}
+			kv()
+			if (!exited && !endfail)
+				bad(cur "/end", "the scenario did not reach its end (no EXIT marker) and the guest did not report it")
+			if (K["pass"] != bp || K["fail"] != bf || K["skip"] != bs)
+				bad(cur "/count", "the guest counted " K["pass"] " pass " K["fail"] " fail " K["skip"] " skip, the results channel has " bp " pass " bf " fail " bs " skip")
+			ended[cur] = 1
+			cur = ""
+			next
+		}
+		/^HVL-R DONE / {
+			kv()
+			done = 1
+			if (K["pass"] != tp || K["fail"] != tf || K["skip"] != ts)
+				bad("totals", "the guest counted " K["pass"] " pass " K["fail"] " fail " K["skip"] " skip in all, the results channel has " tp " pass " tf " fail " ts " skip")
+			if (K["scenarios"] != n)
+				bad("totals", "the guest ran " K["scenarios"] " scenarios, the runner asked for " n)
+			next
+		}
+		/^(PASS|FAIL|SKIP) [^ ]/ {
+			v = $1
+			name = $2
+			sub(/:$/, "", name)
+			rest = substr($0, 6)
+			if (cur == "") {
+				bad("results-channel", "result outside any scenario: " $0)
+				next
+			}
+			if (v == "PASS") { bp++; tp++ }
+			else if (v == "FAIL") { bf++; tf++ }
+			else { bs++; ts++ }
+			if (v == "FAIL" && name == cur "/end") endfail = 1
+			if (v == "SKIP" && !allowed(cur, name)) {
+				why = rest
+				sub(/^[^ ]*: ?/, "", why)
+				bad(name, "unexpected SKIP (" why "): " cur " declares no hvl-skip-if for it that holds on this kernel")
+				next
+			}
+			print v " " r "/" rest
+			next
+		}
+		/^[[:space:]]*$/ { next }
+		{
+			if (++junk <= 3) bad("results-channel", "unreadable line: " substr($0, 1, 160))
+		}
+		END {
+			if (cur != "")
+				bad(cur "/end", "no END marker: the guest stopped during this scenario (kernel panic or oops, hang, time limit; see serial.log)")
+			for (i = 1; i <= n; i++)
+				if (!(E[i] in started))
+					bad(E[i], "never started: the guest stopped before it, or it is not in the initramfs")
+			if (!nbegin)
+				bad("results-channel", "nothing from the guest on the results channel (second serial port, ttyS1)")
+			else if (!done)
+				bad("results-channel", "no DONE line: the guest did not finish its run")
+		}'
+}
+
+# boot REL KDIR INITRD LOG: run QEMU; sets boot_secs, boot_status. The
+# results channel (the guest's ttyS1: a second ISA 16550, which every
+# kernel since 2.6 finds at 0x2f8) goes to LOG's directory, results.log.
 boot() {
 	# tsc=reliable: TCG's vCPUs read one host clock, but the boot-time TSC
 	# sync check sometimes fails on them and some kernels then run on the
@@ -403,11 +651,12 @@ boot() {
 	# those kernels and make figures incomparable across kernels.
 	bt_append="console=ttyS0 panic=-1 loglevel=$loglevel log_buf_len=4M tsc=reliable hvl.release=$1 hvl.timeout=$scen_timeout"
 	[ "$shell" = 0 ] || bt_append="$bt_append hvl.shell=1"
+	bt_chan="-chardev file,id=hvlres,path=${4%/*}/results.log -device isa-serial,chardev=hvlres,index=1"
 	bt_start=$(date +%s)
 	if [ "$shell" = 1 ]; then
 		# shellcheck disable=SC2086 # HVL_QEMU_ARGS is a word list
 		"$qemu" -accel tcg -cpu max -smp 2 -m "$mem_mb" -nographic -no-reboot -nic none \
-			-kernel "$2/vmlinuz" -initrd "$3" -append "$bt_append" ${HVL_QEMU_ARGS:-}
+			$bt_chan -kernel "$2/vmlinuz" -initrd "$3" -append "$bt_append" ${HVL_QEMU_ARGS:-}
 		boot_status="interactive"
 		boot_secs=$(($(date +%s) - bt_start))
 		return 0
@@ -415,7 +664,7 @@ boot() {
 	# shellcheck disable=SC2086
 	timeout -k 10 $((boot_timeout + 30)) \
 		"$qemu" -accel tcg -cpu max -smp 2 -m "$mem_mb" -nographic -no-reboot -nic none \
-		-kernel "$2/vmlinuz" -initrd "$3" -append "$bt_append" ${HVL_QEMU_ARGS:-} \
+		$bt_chan -kernel "$2/vmlinuz" -initrd "$3" -append "$bt_append" ${HVL_QEMU_ARGS:-} \
 		</dev/null >"$4" 2>&1 &
 	qpid=$!
 	if [ "$verbose" = 1 ]; then
@@ -488,7 +737,11 @@ for suite in "$@"; do
 	# Build, serialised against other builds in the same chroot.
 	exec 8>"$cache/chroots/.$suite.build.lock"
 	flock 8
-	copy_tree "$suite"
+	if ! copy_tree "$suite"; then
+		record FAIL "$rel/build" "could not copy src/ and tests/ into the $suite chroot"
+		exec 8>&-
+		continue
+	fi
 	copy=$cache/chroots/$suite/build/qemu-bench
 	for d in src tests/hostsim tests/qemu/testmod; do
 		tag=$(printf '%s' "$d" | tr / -)
@@ -503,28 +756,46 @@ for suite in "$@"; do
 			record FAIL "$rel/build:$d" "make failed: $({ grep -i -E 'error:|undefined!' "$kout/build-$tag.log" || grep -F '***' "$kout/build-$tag.log" || echo 'see log'; } | head -n 1) (log: $kout/build-$tag.log)"
 		fi
 	done
-	mkdir -p "$kout/ko"
 	# Flatten every built module into ko/; a name built twice (e.g. src/
 	# rebuilt by tests/hostsim) keeps the first copy, warning if they differ.
+	ko_why=
+	mkdir -p "$kout/ko" || ko_why="mkdir $kout/ko"
 	for d in src tests/hostsim tests/qemu/testmod; do
 		[ -d "$copy/$d" ] || continue
-		find "$copy/$d" -name '*.ko' | LC_ALL=C sort | while read -r ko; do
+		if ! find "$copy/$d" -name '*.ko' >"$kout/ko.list" ||
+			! LC_ALL=C sort "$kout/ko.list" >"$kout/ko.sorted"; then
+			ko_why="find in $copy/$d"
+			break
+		fi
+		while read -r ko; do
 			b=${ko##*/}
 			if [ ! -e "$kout/ko/$b" ]; then
-				cp "$ko" "$kout/ko/$b"
+				cp "$ko" "$kout/ko/$b" || ko_why="copy $ko"
 			elif ! cmp -s "$ko" "$kout/ko/$b"; then
 				note "$rel: ${ko#"$copy"/} differs from an earlier $b; keeping the earlier one"
 			fi
-		done
+		done <"$kout/ko.sorted"
 	done
+	rm -f "$kout/ko.list" "$kout/ko.sorted"
 	exec 8>&-
 
+	# Any error from here to the packed initramfs fails this kernel: the
+	# guest would run without what it lacks and report a SKIP, or nothing.
+	if [ -n "$ko_why" ]; then
+		record FAIL "$rel/initramfs" "collecting the built modules: $ko_why failed"
+		continue
+	fi
 	if ! stage_kmods "$rel" "$kout/initramfs"; then
-		record FAIL "$rel/kmods" "could not stage --kmods '$kmods'"
+		# Boot anyway: the scenarios that need none of them still run.
+		record FAIL "$rel/initramfs" "could not stage the in-kernel modules '$kmods'"
 	fi
 	if ! make_initramfs "$rel" "$kout/initramfs" "$kout/ko" "$kout/initrd.gz"; then
-		record FAIL "$rel/initramfs" "could not pack the initramfs (tools: $tools)"
+		record FAIL "$rel/initramfs" "${mi_why:-could not pack the initramfs}"
 		continue
+	fi
+	skips_allowed "$rel" >"$kout/skips-allowed" || die "skips_allowed $rel failed"
+	if [ -s "$kout/skips-allowed" ]; then
+		note "$rel: SKIPs this kernel may report (hvl-skip-if): $(awk '{ printf "%s%s:%s (%s)", NR > 1 ? ", " : "", $1, $2, $3 }' "$kout/skips-allowed")"
 	fi
 	prep_secs=$(($(date +%s) - k_start))
 
@@ -537,13 +808,22 @@ for suite in "$@"; do
 		! grep -q 'HVL-BENCH-BEGIN' "$kout/serial.log.txt" 2>/dev/null; then
 		note "$rel: kernel stopped before /init ($boot_status); booting once more (first log: $kout/serial.log.first)"
 		mv "$kout/serial.log" "$kout/serial.log.first"
+		mv "$kout/results.log" "$kout/results.log.first" 2>/dev/null || true
 		boot "$rel" "$kdir" "$kout/initrd.gz" "$kout/serial.log"
 	fi
 	[ "$shell" = 0 ] || continue
 
-	# Guest results, prefixed with the release.
-	awk -v r="$rel" '/^(PASS|FAIL|SKIP) / { v = $1; rest = substr($0, 6); print v " " r "/" rest }' \
-		"$kout/serial.log.txt" | tee -a "$results"
+	# Guest results from the results channel only (never the console,
+	# where printk writes too), prefixed with the release and checked.
+	[ -f "$kout/results.log" ] || : >"$kout/results.log"
+	check_channel "$rel" "$kout/results.log" "$kout/skips-allowed" >"$kout/results.txt" ||
+		echo "FAIL $rel/results-channel: could not read $kout/results.log" >>"$kout/results.txt"
+	tee -a "$results" <"$kout/results.txt"
+	if ! grep -q '^HVL-R BEGIN' "$kout/results.log"; then
+		con_n=$(grep -c -E '^(PASS|FAIL|SKIP) ' "$kout/serial.log.txt" || true)
+		[ "$con_n" -eq 0 ] ||
+			note "$rel: the console shows $con_n result lines, the results channel none: not counted"
+	fi
 	if [ "$boot_status" = ok ]; then
 		record PASS "$rel/boot"
 	else
@@ -566,6 +846,6 @@ if [ "$fail_n" -gt 0 ]; then
 	echo "failures:"
 	grep '^FAIL ' "$results" | sed 's/^/  /'
 fi
-[ "$skip_n" -eq 0 ] || echo "$skip_n skipped"
+[ "$skip_n" -eq 0 ] || echo "$skip_n skipped (each declared by its scenario's hvl-skip-if for that kernel)"
 echo "$pass_n passed, $fail_n failed"
 [ "$fail_n" -eq 0 ] && [ "$pass_n" -gt 0 ]

@@ -10,6 +10,8 @@
 #   cpu-hotplug-offline        once that channel is rescinded, CPU 1 goes
 #                              offline, and online again
 #   cpu-hotplug-violations     no protocol violation in any of it
+# A kernel without CPU hotplug has no cpu1/online and skips it all:
+# hvl-skip-if: !CONFIG_HOTPLUG_CPU cpu-hotplug
 # shellcheck shell=sh
 
 # shellcheck disable=SC1091 # in the guest, beside the scenarios

@@ -34,6 +34,8 @@
 # Needs the in-kernel SCSI modules: run.sh --kmods 'scsi_mod scsi_transport_fc sd_mod'
 # until run.sh reads this header:
 # hvl-kmods: scsi_mod scsi_transport_fc sd_mod
+# sysfs vpd_pg80 arrived in 3.13 (scsi_attach_vpd); older kernels skip sv-serial-V:
+# hvl-skip-if: kernel<3.13 sv-serial-*
 # shellcheck shell=sh
 
 # shellcheck disable=SC1091 # in the guest, beside the scenarios

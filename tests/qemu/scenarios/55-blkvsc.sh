@@ -7,7 +7,8 @@
 #                      host's VPD 0x80 serial
 #   blkvsc-scheduler   the disk has no I/O scheduler by default ([none])
 #                      where blk-mq lets a driver ask for that (6.1 and
-#                      newer here; 5.10's choice is only reported)
+#                      newer here; before 6.1 a SKIP that reports the choice)
+# hvl-skip-if: kernel<6.1 blkvsc-scheduler
 #   blkvsc-io          a 4 MiB random pattern written at an odd offset
 #                      through /dev/hda reads back identical after the page
 #                      cache is dropped; a second pass at the disk's end
@@ -98,7 +99,7 @@ if kver_ge 6 1; then
 		*) fail blkvsc-scheduler "queue/scheduler: '$sched'" ;;
 	esac
 else
-	info "I/O scheduler: $sched (this kernel's blk-mq cannot be asked for none)"
+	skip blkvsc-scheduler "I/O scheduler: $sched (this kernel's blk-mq cannot be asked for none)"
 fi
 
 # -- data: write a pattern, drop caches, read it back

@@ -106,7 +106,8 @@
 	X(vstor_middle_not_whole_page)			\
 	X(vstor_bad_data_in)				\
 	X(vstor_write_same_old_host)			\
-	X(vstor_bad_subchannel_request)
+	X(vstor_bad_subchannel_request)			\
+	X(freed_host_owned_page)
 
 #define HS_ENUM(n)	HS_V_##n,
 enum hs_violation { HS_VIOLATIONS(HS_ENUM) HS_V_COUNT };
@@ -288,6 +289,12 @@ struct hs_host {
 	struct mutex lock;		/* all host state below unless noted */
 	struct list_head chans;
 	struct list_head gpadls;
+	/*
+	 * GPADLs the host kept without telling the guest (a GPADL_CREATED or
+	 * GPADL_TORNDOWN it never sent): the guest must never free their
+	 * pages (hs_held_check()).
+	 */
+	struct list_head held;
 	u32 next_seq;
 
 	/* connection (written under lock; read locklessly by the ops) */
@@ -400,6 +407,8 @@ int hs_offer_send(struct hs_chan *ch);
 int hs_rescind(struct hs_chan *ch);
 void hs_chan_close(struct hs_chan *ch);
 void hs_forget_all(void);
+void hs_held_check(u32 *npages, u32 *nfreed);
+void hs_held_forget(void);
 
 /* hs_io.c */
 void hs_kick(struct hs_chan *ch);

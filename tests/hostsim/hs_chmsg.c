@@ -65,6 +65,52 @@ static void hs_gpadl_free(struct hs_gpadl *g)
 	kfree(g);
 }
 
+/*
+ * The host keeps @g's pages without telling the guest: unmap it, keep
+ * its PFNs on hs.held. Context: hs.lock held.
+ */
+static void hs_gpadl_hold(struct hs_gpadl *g)
+{
+	hs_gpadl_unmap(g);
+	list_move_tail(&g->node, &hs.held);
+}
+
+/**
+ * hs_held_check() - the pages of GPADLs the host never gave back, and
+ * how many of them the guest has freed anyway (page count 0: back in the
+ * page allocator). Each freed page is a protocol violation: a real host
+ * may still write it. Context: process; takes hs.lock.
+ * @npages: out, pages held; @nfreed: out, of which free now
+ */
+void hs_held_check(u32 *npages, u32 *nfreed)
+{
+	struct hs_gpadl *g;
+	u32 i, n = 0, f = 0;
+
+	mutex_lock(&hs.lock);
+	list_for_each_entry(g, &hs.held, node) {
+		for (i = 0; i < g->nrecv && i < g->npfn; i++) {
+			n++;
+			if (!page_count(pfn_to_page((unsigned long)g->pfns[i]))) {
+				f++;
+				hs_violation(HS_V_freed_host_owned_page);
+			}
+		}
+	}
+	mutex_unlock(&hs.lock);
+	*npages = n;
+	*nfreed = f;
+}
+
+/** hs_held_forget() - drop the held list (unload). Context: hs.lock held. */
+void hs_held_forget(void)
+{
+	struct hs_gpadl *g, *tmp;
+
+	list_for_each_entry_safe(g, tmp, &hs.held, node)
+		hs_gpadl_free(g);
+}
+
 static void hs_send_gpadl_created(u32 relid, u32 handle, u32 status)
 {
 	struct vmbus_chmsg_gpadl_created r;
@@ -92,9 +138,9 @@ static void hs_gpadl_complete(struct hs_gpadl *g)
 		}
 	}
 	if (hs_fault_take(HS_F_NO_ANSWER)) {
-		pr_info(HS_MOD ": fault no_answer: GPADL %u of relid %u ignored\n",
+		pr_info(HS_MOD ": fault no_answer: GPADL %u of relid %u ignored (pages kept)\n",
 			g->handle, g->relid);
-		hs_gpadl_free(g);
+		hs_gpadl_hold(g);
 		return;
 	}
 	if (hs_fault_take(HS_F_FAIL_GPADL)) {
@@ -226,14 +272,16 @@ static void hs_gpadl_teardown(const u8 *msg)
 					hs_chan_close(ch);
 		}
 	}
-	if (g)
-		hs_gpadl_free(g);
 	hs_count(HS_C_gpadls_torndown);
 	if (hs_fault_take(HS_F_NO_ANSWER)) {
-		pr_info(HS_MOD ": fault no_answer: GPADL_TEARDOWN %u ignored\n",
+		pr_info(HS_MOD ": fault no_answer: GPADL_TEARDOWN %u ignored (pages kept)\n",
 			t->gpadl);
+		if (g)
+			hs_gpadl_hold(g);
 		return;
 	}
+	if (g)
+		hs_gpadl_free(g);
 	memset(&r, 0, sizeof(r));
 	r.hdr.msgtype = CHMSG_GPADL_TORNDOWN;
 	r.gpadl = t->gpadl;

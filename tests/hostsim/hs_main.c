@@ -411,6 +411,21 @@ static int hs_status_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(hs_status);
 
+/*
+ * held: pages of GPADLs the host kept without answering (fault no_answer)
+ * and how many of them the guest freed anyway; reading counts each freed
+ * page as a freed_host_owned_page violation.
+ */
+static int hs_held_show(struct seq_file *s, void *unused)
+{
+	u32 n, f;
+
+	hs_held_check(&n, &f);
+	seq_printf(s, "pages %u\nfreed %u\n", n, f);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hs_held);
+
 static int hs_channels_show(struct seq_file *s, void *unused)
 {
 	struct hs_chan *ch;
@@ -668,6 +683,7 @@ static void hs_debugfs_init(void)
 	debugfs_create_file("counters", 0444, d, NULL, &hs_counters_fops);
 	debugfs_create_file("status", 0444, d, NULL, &hs_status_fops);
 	debugfs_create_file("channels", 0444, d, NULL, &hs_channels_fops);
+	debugfs_create_file("held", 0444, d, NULL, &hs_held_fops);
 	debugfs_create_file("reset", 0200, d, NULL, &hs_reset_fops);
 	debugfs_create_file("rescind", 0200, d, NULL, &hs_rescind_fops);
 	debugfs_create_file("offer", 0200, d, NULL, &hs_offer_fops);
@@ -696,6 +712,7 @@ static void hs_shutdown(void)
 	while (!list_empty(&hs.chans))
 		hs_chan_destroy(list_first_entry(&hs.chans, struct hs_chan,
 						 node));
+	hs_held_forget();
 	mutex_unlock(&hs.lock);
 	/* no channel is open now: nothing queues I/O or fault rescinds */
 	cancel_work_sync(&hs.rescind_work);
@@ -725,6 +742,7 @@ static int __init hs_init(void)
 	spin_lock_init(&hs.gmsg_lock);
 	INIT_LIST_HEAD(&hs.chans);
 	INIT_LIST_HEAD(&hs.gpadls);
+	INIT_LIST_HEAD(&hs.held);
 	INIT_LIST_HEAD(&hs.gmsgs);
 	INIT_WORK(&hs.msg_work, hs_msg_work_fn);
 	INIT_WORK(&hs.rescind_work, hs_rescind_work_fn);

@@ -8,6 +8,12 @@
 #   fault-fail-open        OPENCHANNEL_RESULT with an error: the same
 #   fault-no-answer        no GPADL_CREATED at all: probe gives up after
 #                          its timeout with a log line; binding again works
+#   fault-no-answer-withheld  the ring pages of that GPADL, which the host
+#                          kept, are set aside by the guest, never freed
+#                          (hv_vmbus withheld_pages vs the host's held file)
+#   fault-teardown-no-answer  no GPADL_TORNDOWN when the channel closes:
+#                          the ring is withheld with a log line, never freed
+#   fault-teardown-rebind  the device opens again and moves data after it
 #   fault-rescind-busy     rescind in the middle of an in-band transfer: the
 #                          run fails, the device goes, the relid comes back
 #   fault-rescind-busy-gpa the same during a GPA-direct (multipage) transfer
@@ -98,7 +104,47 @@ fi
 # -- failed GPADL, failed open, unanswered GPADL
 rebind_fault fail_gpadl fault-fail-gpadl 'refused GPADL'
 rebind_fault fail_open fault-fail-open 'refused to open'
+withheld_before=$(cat "/sys/kernel/debug/$HS_VMBUS/withheld_pages" 2>/dev/null)
 rebind_fault no_answer fault-no-answer 'GPADL [0-9]+ not created \(-110\)'
+
+# held_check NAME BEFORE: the host kept GPADL pages it never gave back
+# (no_answer): the guest must have set aside at least as many pages
+# (debugfs withheld_pages grew) and freed none of them (the host's held
+# file counts pages back in the page allocator).
+held_check() {
+	hc_now=$(cat "/sys/kernel/debug/$HS_VMBUS/withheld_pages" 2>/dev/null)
+	hc_held=$(awk '$1 == "pages" { print $2 }' "$HS_DBG/held")
+	hc_freed=$(awk '$1 == "freed" { print $2 }' "$HS_DBG/held")
+	if [ -z "$hc_now" ] || [ -z "$2" ] || [ -z "$hc_held" ]; then
+		fail "$1" "no withheld_pages in debugfs or no held file"
+	elif [ "$hc_freed" != 0 ]; then
+		fail "$1" "the guest freed $hc_freed of $hc_held pages the host never gave back"
+	elif [ "$hc_held" -eq 0 ] || [ $((hc_now - $2)) -lt "$hc_held" ]; then
+		fail "$1" "host holds $hc_held pages, guest withheld $((hc_now - $2))"
+	else
+		pass "$1"
+	fi
+}
+held_check fault-no-answer-withheld "$withheld_before"
+
+# -- unanswered GPADL_TEARDOWN on close: the ring stays the host's
+withheld_before=$(cat "/sys/kernel/debug/$HS_VMBUS/withheld_pages" 2>/dev/null)
+dmesg_mark
+echo no_answer >"$HS_DBG/fault"
+echo "$n2" >"$drv/unbind" 2>/dev/null
+if [ -e "$d2/driver" ]; then
+	fail fault-teardown-no-answer "could not unbind $n2"
+elif ! logged 'did not give back [0-9]+ page\(s\) \(ring\)'; then
+	fail fault-teardown-no-answer "no log line for the withheld ring"
+else
+	held_check fault-teardown-no-answer "$withheld_before"
+fi
+echo "$n2" >"$drv/bind" 2>/dev/null
+if ! out=$(hs_run "$d2" pagebuf $((2 << 20)) 16); then
+	fail fault-teardown-rebind "loopback #2 after rebinding: $out"
+else
+	pass fault-teardown-rebind
+fi
 
 # rescind_busy MODE NAME DEV RELID: rescind the next loopback channel after
 # 32 packets of a transfer on DEV.

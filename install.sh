@@ -9,9 +9,14 @@
 #   --all-kernels      every kernel under /lib/modules that has a build tree
 #                      or an installed kernel image
 #   --replace-inbox    on kernels that ship their own hv_* drivers, use ours
-#                      (a depmod.d override makes them win); the in-box
-#                      modules that stop loading are listed. Without it such
-#                      kernels keep their own drivers.
+#                      (a depmod.d override makes them win), but only where
+#                      hyperv-lic has a replacement for every in-box module
+#                      that needs the in-box hv_vmbus; on any other kernel
+#                      it is refused (exit 9, nothing changed) and the
+#                      missing modules are named. Without it such kernels
+#                      keep their own drivers.
+#   --force            with --replace-inbox: replace them anyway; the
+#                      in-box modules that then stop loading are listed
 #   --dkms, --no-dkms  use DKMS (the default when the dkms command exists),
 #                      or build and install directly with a kernel hook
 #   --no-initramfs     leave the initramfs alone (a later hook builds it)
@@ -26,7 +31,9 @@
 #   --package-configure  (the -dkms packages' post-install script) after
 #                      the package's own DKMS steps: --dkms --replace-inbox
 #                      for every kernel with a build tree, kernel hooks and
-#                      initramfs; the package keeps owning /usr/src
+#                      initramfs; the package keeps owning /usr/src. Never
+#                      --force: a kernel whose in-box drivers we cannot all
+#                      replace keeps them (a warning names what we lack)
 #   --package-remove   (their pre-removal script) --uninstall, except the
 #                      package's own files
 #   --export-source DIR  (packaging) copy the source tree, without build
@@ -44,6 +51,8 @@
 #   6  installing or removing modules or configuration failed
 #   7  the initramfs could not be rebuilt or lacked our modules
 #   8  another install.sh is running
+#   9  --replace-inbox refused: hyperv-lic lacks a replacement for an in-box
+#      module that needs the in-box hv_vmbus (named); nothing changed
 # On any failure from 5 up, everything this run changed is put back: the
 # previous initramfs, modules and configuration files.
 #
@@ -66,6 +75,7 @@ EX_BUILD=5
 EX_INSTALL=6
 EX_INITRD=7
 EX_BUSY=8
+EX_INBOX=9
 
 # Module roles. The module list itself comes from dkms.conf.
 STORAGE_MODULES="hv_storvsc hv_blkvsc"
@@ -550,20 +560,86 @@ modname_of() {
 	printf '%s\n' "$1" | sed -e 's,.*/,,' -e 's/\.ko\(\.[a-z0-9]*\)\{0,1\}$//' | tr - _
 }
 
-# inbox_family VER: names of the kernel's own Hyper-V modules: from
-# modules.dep, those that need its hv_vmbus; once ours took over (the
-# in-box hv_vmbus is no longer in modules.dep), the files by name.
+# inbox_family VER: names of the kernel's own modules that need its own
+# hv_vmbus, directly or through another module, hv_vmbus itself included.
+# From modules.dep while it lists the in-box hv_vmbus (depmod writes each
+# module's dependencies; the closure is taken here all the same). Once
+# ours took over there (depmod resolved the in-box modules against ours,
+# or not at all), from the dependency list each of the kernel's Hyper-V
+# modules carries itself (modinfo -F depends). A module that needs
+# nothing of hv_vmbus (e.g. pci_hyperv_intf) is not one of them.
 inbox_family() {
 	if_m=$R/lib/modules/$1
-	if [ -f "$if_m/modules.dep" ] && grep -q '^kernel/.*/hv_vmbus\.ko[^:]*:' "$if_m/modules.dep"; then
-		awk '{ p = $1; sub(/:$/, "", p) }
-			p !~ /^kernel\// { next }
-			p ~ /\/hv_vmbus\.ko/ { print p; next }
-			{ for (i = 2; i <= NF; i++) if ($i ~ /^kernel\/.*\/hv_vmbus\.ko/) { print p; break } }' "$if_m/modules.dep"
+	if_out=
+	if [ -f "$if_m/modules.dep" ]; then
+		# Old module-init-tools write absolute paths: made relative.
+		if_out=$(awk -v pfx="/lib/modules/$1/" '
+			function rel(f,  i) {
+				i = index(f, pfx)
+				if (i) f = substr(f, i + length(pfx))
+				return f
+			}
+			{
+				p = rel($1); sub(/:$/, "", p)
+				n++; name[n] = p; deps[n] = ""
+				for (i = 2; i <= NF; i++) deps[n] = deps[n] " " rel($i)
+			}
+			END {
+				for (j = 1; j <= n; j++)
+					if (name[j] ~ /^kernel\/(.*\/)?hv_vmbus\.ko/) { fam[name[j]] = 1; found = 1 }
+				if (!found) exit 0
+				do {
+					changed = 0
+					for (j = 1; j <= n; j++) {
+						if ((name[j] in fam) || name[j] !~ /^kernel\//) continue
+						c = split(deps[j], a, " ")
+						for (k = 1; k <= c; k++)
+							if (a[k] in fam) { fam[name[j]] = 1; changed = 1; break }
+					}
+				} while (changed)
+				for (p in fam) print p
+			}' "$if_m/modules.dep")
+	fi
+	if [ -n "$if_out" ]; then
+		printf '%s\n' "$if_out" | while IFS= read -r if_p; do modname_of "$if_p"; done
 	elif [ -d "$if_m/kernel" ]; then
 		(cd "$if_m" && find kernel \( -name 'hv_*.ko*' -o -name 'hv-*.ko*' -o -name '*hyperv*.ko*' \
-			-o -name 'uio_hv_generic.ko*' \) 2>/dev/null)
-	fi | while IFS= read -r if_p; do modname_of "$if_p"; done | sort -u | tr '\n' ' ' | sed 's/ $//'
+			-o -name 'uio_hv_generic.ko*' \) 2>/dev/null) | while IFS= read -r if_p; do
+			# name, then its dependencies ("?" when they cannot be read:
+			# counted as needing hv_vmbus)
+			if_d=$(query modinfo -F depends "$if_m/$if_p" 2>/dev/null) || if_d='?'
+			printf '%s %s\n' "$(modname_of "$if_p")" "$(printf '%s' "$if_d" | tr ',-' ' _')"
+		done | awk '
+			{ n++; name[n] = $1; deps[n] = $0 }
+			END {
+				fam["hv_vmbus"] = 1
+				do {
+					changed = 0
+					for (j = 1; j <= n; j++) {
+						if (name[j] in fam) continue
+						c = split(deps[j], a, " ")
+						for (k = 2; k <= c; k++)
+							if ((a[k] in fam) || a[k] == "?") { fam[name[j]] = 1; changed = 1; break }
+					}
+				} while (changed)
+				for (p in fam) print p
+			}'
+	fi | sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+
+# inbox_missing FAMILY: the modules of FAMILY (inbox_family) that we do
+# not build: they stop loading once our hv_vmbus replaces the in-box one.
+inbox_missing() {
+	im_out=
+	for im_m in $1; do
+		case " $modules " in *" $im_m "*) ;; *) im_out="$im_out $im_m" ;; esac
+	done
+	printf '%s' "${im_out# }"
+}
+
+# commas "A B C": "A, B, C".
+commas() {
+	printf '%s' "$1" | sed 's/ /, /g'
 }
 
 # ours_in_tree VER: "module=relative-path" for each of our modules
@@ -1335,6 +1411,7 @@ save_settings() {
 		echo "version=$pkg_version"
 		echo "mode=$mode"
 		echo "replace_inbox=$replace_inbox"
+		echo "force=$force_inbox"
 		echo "source=$source_how"
 		echo "distro=$dist_id $dist_ver"
 	} >"$work/content"
@@ -1382,11 +1459,31 @@ kernels_with_ours() {
 
 # ----------------------------------------------------------------- steps
 
+# may_replace KVER: ours may replace KVER's in-box drivers in this run:
+# --replace-inbox (or the package, or the settings a hook reads) and
+# either we build every in-box module that needs the in-box hv_vmbus, or
+# --force. Sets mr_missing to the in-box modules we lack.
+may_replace() {
+	mr_missing=$(inbox_missing "$(inbox_family "$1")")
+	[ "$replace_inbox" = 1 ] || return 1
+	[ -z "$mr_missing" ] || [ "$force_inbox" = 1 ]
+}
+
+# keeps_inbox_warning KVER MISSING: the warning -q does not hide.
+keeps_inbox_warning() {
+	warn "kernel $1 keeps its in-box Hyper-V drivers: hyperv-lic has no $(commas "$2") (they need the in-box hv_vmbus, which ours would replace)"
+}
+
 # plan_kernels: split the targets into build_kernels (ours go there) and
-# keep_kernels (their in-box drivers stay).
+# keep_kernels (their in-box drivers stay). Ours replace a kernel's
+# in-box drivers only when we build every in-box module that needs the
+# in-box hv_vmbus (or with --force): otherwise the kernel keeps its own
+# and a warning names what we lack. An explicit --replace-inbox on such a
+# kernel is refused (EX_INBOX) before anything is changed.
 plan_kernels() {
 	build_kernels=
 	keep_kernels=
+	pk_refuse=
 	for pk_k in $targets; do
 		pk_in=$(inbox_vmbus "$pk_k")
 		case $pk_in in
@@ -1398,31 +1495,35 @@ plan_kernels() {
 				keep_kernels="$keep_kernels $pk_k"
 				;;
 			*)
-				pk_fam=$(inbox_family "$pk_k")
-				if [ "$replace_inbox" = 1 ]; then
+				if may_replace "$pk_k"; then
 					build_kernels="$build_kernels $pk_k"
-					pk_stop=
-					for pk_m in $pk_fam; do
-						case " $modules " in *" $pk_m "*) ;; *) pk_stop="$pk_stop $pk_m" ;; esac
-					done
 					say "kernel $pk_k: replacing its in-box Hyper-V drivers ($pk_in) with ours"
-					if [ -n "$pk_stop" ]; then
-						say "kernel $pk_k: these in-box modules need the in-box hv_vmbus and will stop loading:$pk_stop"
-						for pk_m in $pk_stop; do
+					if [ -n "$mr_missing" ]; then
+						warn "kernel $pk_k: --force: these in-box modules need the in-box hv_vmbus and will stop loading: $(commas "$mr_missing")"
+						for pk_m in $mr_missing; do
 							case " $STORAGE_MODULES " in
 								*" $pk_m "*) warn "kernel $pk_k: no replacement for the in-box storage driver $pk_m: disks on the synthetic controller will be missing" ;;
 							esac
 						done
 					fi
+				elif [ -n "$mr_missing" ]; then
+					keep_kernels="$keep_kernels $pk_k"
+					if [ "$replace_inbox" = 1 ] && [ "$action" = install ] && [ "$package_mode" = 0 ]; then
+						pk_refuse="$pk_refuse${pk_refuse:+; }the in-box $(commas "$mr_missing") of kernel $pk_k"
+					else
+						keeps_inbox_warning "$pk_k" "$mr_missing"
+					fi
 				else
 					keep_kernels="$keep_kernels $pk_k"
-					say "kernel $pk_k: ships its own Hyper-V drivers (${pk_fam:-hv_vmbus}); keeping them (use --replace-inbox to use ours)"
+					say "kernel $pk_k: ships its own Hyper-V drivers ($(inbox_family "$pk_k")); keeping them (use --replace-inbox to use ours)"
 				fi
 				;;
 		esac
 	done
 	build_kernels=${build_kernels# }
 	keep_kernels=${keep_kernels# }
+	[ -z "$pk_refuse" ] ||
+		fail "$EX_INBOX" "--replace-inbox refused, nothing changed: $pk_refuse need the in-box hv_vmbus and hyperv-lic has no replacement; add --force to replace the in-box drivers anyway (those modules then stop loading)"
 }
 
 # install_kernel KVER: our modules built and installed for KVER; sets
@@ -1486,7 +1587,8 @@ switch_mode_cleanup() {
 		[ "$smc_prev" != make ] || make_remove "$smc_k"
 		case " $build_kernels " in
 			*" $smc_k "*) ;;
-			*) [ -z "$(inbox_vmbus "$smc_k")" ] || [ "$replace_inbox" = 1 ] || continue
+			*) case " $keep_kernels " in *" $smc_k "*) continue ;; esac
+				[ -z "$(inbox_vmbus "$smc_k")" ] || may_replace "$smc_k" || continue
 				has_build_tree "$smc_k" && build_kernels="$build_kernels $smc_k" ;;
 		esac
 	done
@@ -1511,7 +1613,15 @@ do_install() {
 		dkms_register
 		for di_k in $reinstall_kernels; do
 			case " $build_kernels $keep_kernels " in *" $di_k "*) ;; *)
-				has_build_tree "$di_k" && build_kernels="$build_kernels $di_k" ;;
+				di_in=$(inbox_vmbus "$di_k")
+				if [ "$di_in" = builtin ]; then
+					:
+				elif [ -n "$di_in" ] && ! may_replace "$di_k"; then
+					keep_kernels="$keep_kernels $di_k"
+					[ -z "$mr_missing" ] || keeps_inbox_warning "$di_k" "$mr_missing"
+				elif has_build_tree "$di_k"; then
+					build_kernels="$build_kernels $di_k"
+				fi ;;
 			esac
 		done
 	fi
@@ -1543,7 +1653,15 @@ do_install() {
 	fi
 
 	if [ "$di_config" = 1 ]; then
-		write_initrd_conf
+		# The initramfs configuration names our modules for every kernel:
+		# not written while no kernel has them (a kernel that keeps its
+		# in-box drivers lacks hv_blkvsc, and dracut refuses a listed
+		# module it cannot find). The hooks are: they take our modules
+		# back off kernels that keep their in-box drivers.
+		if [ -n "$build_kernels" ] || [ -n "$(kernels_with_ours)" ] ||
+			[ -e "$R/etc/initramfs-tools/hooks/$pkg_name" ] || [ -e "$R/etc/dracut.conf.d/$pkg_name.conf" ]; then
+			write_initrd_conf
+		fi
 		install_hooks
 	fi
 
@@ -1604,6 +1722,7 @@ do_hook() {
 	fi
 	mode=$(setting mode)
 	replace_inbox=$(setting replace_inbox)
+	force_inbox=$(setting force)
 	[ "$mode" != dkms ] || [ -n "$(dkms_cmd)" ] || mode="make"
 	[ -d "$R/lib/modules/$1" ] || { log "hook for $1: no /lib/modules/$1; nothing to do"; return 0; }
 	if ! has_build_tree "$1"; then
@@ -1621,6 +1740,9 @@ do_hook() {
 			dkms_register
 		fi
 		install_kernel "$1"
+		# Not written while every kernel kept its in-box drivers; the
+		# distribution's tool builds this kernel's image next.
+		write_initrd_conf
 	else
 		remove_kernel "$1"
 	fi
@@ -1718,7 +1840,11 @@ do_status() {
 	st_running=$(query uname -r 2>/dev/null || true)
 	if [ -f "$state_dir/settings" ]; then
 		printf 'hyperv-lic %s on %s: installed %s (mode %s, in-box drivers %s)\n' "$pkg_version" "$dist_name" \
-			"$(setting version)" "$st_mode" "$([ "$(setting replace_inbox)" = 1 ] && echo replaced || echo kept)"
+			"$(setting version)" "$st_mode" "$(case $(setting replace_inbox):$(setting force) in
+				1:1) echo "replaced (--force)" ;;
+				1:*) echo "replaced where hyperv-lic has all their modules" ;;
+				*) echo kept ;;
+			esac)"
 	else
 		printf 'hyperv-lic %s on %s: not installed by install.sh\n' "$pkg_version" "$dist_name"
 	fi
@@ -1729,7 +1855,17 @@ do_status() {
 		printf 'kernel %s%s:\n' "$st_k" "$([ "$st_k" = "$st_running" ] && echo ' (running)')"
 		printf '  build tree:  %s\n' "$(has_build_tree "$st_k" && echo yes || echo "no ($(headers_pkg "$st_k"))")"
 		st_in=$(inbox_vmbus "$st_k")
-		printf '  in-box:      %s\n' "$([ -n "$st_in" ] && { inbox_family "$st_k"; [ "$st_in" != builtin ] || printf ' (hv_vmbus built in)'; } || echo none)"
+		st_fam=
+		[ -z "$st_in" ] || st_fam=$(inbox_family "$st_k")
+		if [ -z "$st_in" ]; then
+			st_fam=none
+		elif [ "$st_in" = builtin ]; then
+			st_fam="$st_fam (hv_vmbus built in)"
+		else
+			st_miss=$(inbox_missing "$st_fam")
+			[ -z "$st_miss" ] || st_fam="$st_fam (hyperv-lic has no $(commas "$st_miss"))"
+		fi
+		printf '  in-box:      %s\n' "$st_fam"
 		st_ours=$(ours_in_tree "$st_k" | tr '\n' ' ')
 		printf '  installed:   %s\n' "${st_ours:-none}"
 		st_dep=$R/lib/modules/$st_k/modules.dep
@@ -1764,6 +1900,7 @@ package_mode=0
 targets=
 all=0
 replace_inbox=0
+force_inbox=0
 want_dkms=auto
 no_initramfs=0
 hook_kernel=
@@ -1780,6 +1917,7 @@ while [ $# -gt 0 ]; do
 		--kernel=*) need_value --kernel "${1#*=}"; targets="$targets ${1#*=}"; shift ;;
 		--all-kernels) all=1; shift ;;
 		--replace-inbox) replace_inbox=1; shift ;;
+		--force) force_inbox=1; shift ;;
 		--dkms) want_dkms=yes; shift ;;
 		--no-dkms) want_dkms=no; shift ;;
 		--no-initramfs) no_initramfs=1; shift ;;
@@ -1806,6 +1944,8 @@ if [ -n "$export_dir" ]; then
 	exit 0
 fi
 [ "$all" = 0 ] || [ -z "$targets" ] || usage_error "--kernel and --all-kernels exclude each other"
+[ "$force_inbox" = 0 ] || { [ "$replace_inbox" = 1 ] && [ "$package_mode" = 0 ] && [ "$action" = install ]; } ||
+	usage_error "--force goes with --replace-inbox (and not with the package options)"
 case $action in
 	install) ;;
 	*)

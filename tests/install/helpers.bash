@@ -167,8 +167,44 @@ img_of() {
 	printf "$IMGFMT" "$1"
 }
 
-# add_kernel VER [inbox]: an installed kernel with a build tree, an image
-# and an initramfs; "inbox" gives it its own hv_* modules.
+# inbox_module KVER RELPATH DEPENDS: an in-box module file of KVER that
+# carries its dependency list as a real module does (modinfo -F depends,
+# answered by the stub from the "depends=" line).
+inbox_module() {
+	mkdir -p "$(dirname "$R/lib/modules/$1/$2")"
+	printf 'in-box %s of %s\ndepends=%s\n' "$2" "$1" "$3" >"$R/lib/modules/$1/$2"
+}
+
+# The in-box Hyper-V modules of a kernel like Debian's: "inbox" has all
+# of these; "inbox-covered" only those hyperv-lic replaces (hv_vmbus,
+# hv_storvsc) and pci-hyperv-intf, which needs nothing of hv_vmbus.
+# Paths, then each one's dependencies (modinfo -F depends form).
+INBOX_FULL="kernel/drivers/hv/hv_vmbus.ko=
+kernel/drivers/hv/hv_utils.ko=hv_vmbus
+kernel/drivers/hv/hv_balloon.ko=hv_vmbus
+kernel/drivers/scsi/hv_storvsc.ko=hv_vmbus
+kernel/drivers/net/hyperv/hv_netvsc.ko=hv_vmbus
+kernel/drivers/pci/controller/pci-hyperv.ko=pci-hyperv-intf,hv_vmbus
+kernel/drivers/pci/controller/pci-hyperv-intf.ko="
+INBOX_COVERED="kernel/drivers/hv/hv_vmbus.ko=
+kernel/drivers/scsi/hv_storvsc.ko=hv_vmbus
+kernel/drivers/pci/controller/pci-hyperv-intf.ko="
+
+# inbox_lacking: what hyperv-lic lacks of INBOX_FULL (the modules that
+# need the in-box hv_vmbus and that dkms.conf does not list), sorted,
+# ", "-separated as install.sh names them.
+inbox_lacking() {
+	il_out=
+	for il_m in hv_balloon hv_netvsc hv_utils pci_hyperv; do
+		ours "$il_m" || il_out="$il_out${il_out:+, }$il_m"
+	done
+	printf '%s' "$il_out"
+}
+
+# add_kernel VER [inbox|inbox-covered]: an installed kernel with a build
+# tree, an image and an initramfs; "inbox" gives it its own Hyper-V
+# modules (INBOX_FULL, with a modules.dep as depmod writes it, and an
+# initramfs holding hv_vmbus, hv_storvsc and hv_netvsc).
 add_kernel() {
 	m=$R/lib/modules/$1
 	mkdir -p "$m/build" "$m/kernel/drivers/ata"
@@ -176,27 +212,38 @@ add_kernel() {
 	echo "vmlinuz $1" >"$R/boot/vmlinuz-$1"
 	echo "ata_piix of $1" >"$m/kernel/drivers/ata/ata_piix.ko"
 	printf 'kernel/drivers/ata/ata_piix.ko:\n' >"$m/modules.dep"
-	if [ "${2:-}" = inbox ]; then
-		mkdir -p "$m/kernel/drivers/hv" "$m/kernel/drivers/scsi" "$m/kernel/drivers/net/hyperv"
-		for f in hv/hv_vmbus hv/hv_utils hv/hv_balloon scsi/hv_storvsc net/hyperv/hv_netvsc; do
-			echo "in-box $f of $1" >"$m/kernel/drivers/$f.ko"
+	case ${2:-} in
+		inbox) ak_set=$INBOX_FULL ;;
+		inbox-covered) ak_set=$INBOX_COVERED ;;
+		*) ak_set= ;;
+	esac
+	if [ -n "$ak_set" ]; then
+		ak_img=
+		for ak_e in $ak_set; do
+			ak_p=${ak_e%%=*}
+			ak_d=${ak_e#*=}
+			inbox_module "$1" "$ak_p" "$ak_d"
+			# modules.dep: each dependency's path.
+			ak_line="$ak_p:"
+			for ak_n in $(printf '%s' "$ak_d" | tr ',' ' '); do
+				for ak_e2 in $ak_set; do
+					case ${ak_e2%%=*} in */"$ak_n".ko) ak_line="$ak_line ${ak_e2%%=*}" ;; esac
+				done
+			done
+			echo "$ak_line" >>"$m/modules.dep"
+			case $ak_p in */hv_vmbus.ko | */hv_storvsc.ko | */hv_netvsc.ko) ak_img="$ak_img $ak_p" ;; esac
 		done
-		{
-			echo "kernel/drivers/hv/hv_vmbus.ko:"
-			echo "kernel/drivers/hv/hv_utils.ko: kernel/drivers/hv/hv_vmbus.ko"
-			echo "kernel/drivers/hv/hv_balloon.ko: kernel/drivers/hv/hv_vmbus.ko"
-			echo "kernel/drivers/scsi/hv_storvsc.ko: kernel/drivers/hv/hv_vmbus.ko"
-			echo "kernel/drivers/net/hyperv/hv_netvsc.ko: kernel/drivers/hv/hv_vmbus.ko"
-		} >>"$m/modules.dep"
-		write_image "$R$(img_of "$1")" "$1" "$PFX" kernel/drivers/hv/hv_vmbus.ko kernel/drivers/scsi/hv_storvsc.ko
+		# shellcheck disable=SC2086 # paths without blanks
+		write_image "$R$(img_of "$1")" "$1" "$PFX" $ak_img
 	else
 		write_image "$R$(img_of "$1")" "$1" "$PFX"
 	fi
 }
 
-# use_inbox: the default kernel $K gets in-box drivers.
+# use_inbox [covered]: the default kernel $K gets in-box drivers (all of
+# INBOX_FULL, or INBOX_COVERED).
 use_inbox() {
-	add_kernel "$K" inbox
+	add_kernel "$K" "inbox${1:+-$1}"
 }
 
 # hvl [ARGS...]: run install.sh (under $HVL_SH, default dash) in the fake

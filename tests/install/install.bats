@@ -60,7 +60,7 @@ load helpers
 
 @test "rhel7: in-box drivers are kept without --replace-inbox" {
 	setup_root rhel7
-	use_inbox
+	use_inbox covered
 	snapshot >"$BATS_TEST_TMPDIR/before"
 	hvl
 	status_is 0
@@ -71,17 +71,13 @@ load helpers
 	same_snapshot "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
 }
 
-@test "rhel7: --replace-inbox with DKMS lists what stops loading" {
+@test "rhel7: --replace-inbox --force with DKMS: replaced, what stops loading warned (also with -q)" {
 	setup_root rhel7
 	use_inbox
-	hvl --replace-inbox
+	hvl -q --replace-inbox --force
 	status_is 0
 	called "^dkms install -m hyperv-lic -v 0.1.0 -k $K --force\$"
-	stop=
-	for m in hv_balloon hv_netvsc hv_storvsc hv_utils; do
-		ours "$m" || stop="$stop $m"
-	done
-	output_has "will stop loading:$stop"
+	output_has "install.sh: warning: kernel $K: --force: these in-box modules need the in-box hv_vmbus and will stop loading: $(inbox_lacking)"
 	if ours hv_storvsc; then
 		if output_has "no replacement for the in-box storage driver hv_storvsc" 2>/dev/null; then false; fi
 	else
@@ -92,6 +88,7 @@ load helpers
 	image_list "$K" | grep -qx "usr/lib/modules/$K/updates/dkms/hv_vmbus.ko"
 	[ -x "$R/etc/kernel/postinst.d/hyperv-lic" ]
 	grep -q '^replace_inbox=1$' "$R/var/lib/hyperv-lic/settings"
+	grep -q '^force=1$' "$R/var/lib/hyperv-lic/settings"
 }
 
 @test "ol8: kernel-install plugin and dracut" {
@@ -166,7 +163,7 @@ load helpers
 
 @test "debian: DKMS 3, update-initramfs, kernel and initramfs-tools hooks" {
 	setup_root debian
-	use_inbox
+	use_inbox covered
 	hvl --replace-inbox
 	status_is 0
 	called "^dkms add -m hyperv-lic -v 0.1.0\$"
@@ -339,7 +336,7 @@ load helpers
 # fails; the exit code says which; the fake root is as before.
 fail_step() {
 	setup_root "$1"
-	[ "$1" != rhel7 ] || use_inbox
+	[ "$1" != rhel7 ] || use_inbox covered
 	snapshot >"$BATS_TEST_TMPDIR/before"
 	export STUB_FAIL=$2
 	want=$3
@@ -429,7 +426,7 @@ fail_step() {
 
 @test "--dry-run prints the plan and changes nothing" {
 	setup_root debian
-	use_inbox
+	use_inbox covered
 	snapshot >"$BATS_TEST_TMPDIR/before"
 	hvl --dry-run --replace-inbox
 	status_is 0
@@ -469,7 +466,7 @@ idempotent() {
 
 @test "second run changes nothing (debian, DKMS)" {
 	setup_root debian
-	use_inbox
+	use_inbox covered
 	hvl --replace-inbox
 	status_is 0
 	idempotent --replace-inbox
@@ -515,7 +512,7 @@ uninstall_clean() {
 
 @test "--uninstall leaves no file of ours (debian, DKMS, in-box replaced)" {
 	setup_root debian
-	use_inbox
+	use_inbox covered
 	uninstall_clean --replace-inbox
 	called "^dkms remove -m hyperv-lic -v 0.1.0 --all\$"
 	image_list "$K" | grep -q "kernel/drivers/hv/hv_vmbus.ko" || true
@@ -542,7 +539,7 @@ uninstall_clean() {
 
 @test "--status reports per kernel" {
 	setup_root debian
-	use_inbox
+	use_inbox covered
 	add_kernel 6.1.0-56-amd64
 	hvl --replace-inbox --kernel "$K"
 	status_is 0
@@ -550,7 +547,9 @@ uninstall_clean() {
 	echo STUBSRCVERSION >"$R/sys/module/hv_vmbus/srcversion"
 	hvl --status
 	status_is 0
-	output_has "installed 0.1.0 (mode dkms, in-box drivers replaced)"
+	output_has "installed 0.1.0 (mode dkms, in-box drivers replaced where hyperv-lic has all their modules)"
+	output_has "in-box:      hv_storvsc hv_vmbus"
+	if output_has "pci_hyperv_intf" 2>/dev/null; then false; fi
 	output_has "kernel $K (running):"
 	output_has "installed:   hv_vmbus=updates/dkms/hv_vmbus.ko"
 	output_has "initrd.img-$K (has our modules)"
@@ -585,7 +584,7 @@ uninstall_clean() {
 	setup_root debian
 	hvl --replace-inbox
 	status_is 0
-	add_kernel 6.1.0-56-amd64 inbox
+	add_kernel 6.1.0-56-amd64 inbox-covered
 	rm "$R/boot/initrd.img-6.1.0-56-amd64"
 	: >"$STUB_LOG"
 	hvl --hook 6.1.0-56-amd64 --no-initramfs
@@ -685,7 +684,7 @@ uninstall_clean() {
 
 @test "runs under bash as well as dash" {
 	setup_root debian
-	use_inbox
+	use_inbox covered
 	# shellcheck disable=SC2034 # read by hvl() in helpers.bash
 	HVL_SH=bash
 	hvl --replace-inbox
@@ -707,10 +706,10 @@ package_tree() {
 	INSTALL_SH=$dst/install.sh
 }
 
-@test "--package-configure: every kernel with headers, in-box replaced, package keeps /usr/src" {
+@test "--package-configure: every kernel with headers, in-box replaced where covered, package keeps /usr/src" {
 	setup_root debian
-	use_inbox
-	add_kernel 6.1.0-56-amd64 inbox
+	use_inbox covered
+	add_kernel 6.1.0-56-amd64 inbox-covered
 	add_kernel 6.1.0-40-amd64
 	rm -rf "$R/lib/modules/6.1.0-40-amd64/build"
 	package_tree
@@ -790,4 +789,167 @@ package_tree() {
 	printf 'CONFIG_HYPERV=m\n' >"$R/lib/modules/$K/build/.config"
 	run bash -c "kernel_source_dir=$R/lib/modules/$K/build; kernelver=$K; . '$REPO/dkms.conf'; [ -z \"\$BUILD_EXCLUSIVE_KERNEL\" ]"
 	status_is 0
+}
+
+# ------------------------------------------------------------ in-box drivers
+# Ours replace a kernel's in-box Hyper-V drivers only where hyperv-lic has
+# every in-box module that needs the in-box hv_vmbus (issue 9, item 1).
+
+# inbox_kept KVER: nothing of ours for KVER; its in-box hv_vmbus and
+# hv_netvsc are what modprobe and the initramfs have.
+inbox_kept() {
+	[ -z "$(find "$R/lib/modules/$1" \( -path '*/updates/*' -o -path '*/extra/*' \) -name 'hv_*')" ]
+	not_called "^dkms install -m hyperv-lic -v 0.1.0 -k $1( |\$)"
+	grep -q "^kernel/drivers/hv/hv_vmbus.ko:" "$R/lib/modules/$1/modules.dep"
+	image_list "$1" | grep -qx "usr/lib/modules/$1/kernel/drivers/net/hyperv/hv_netvsc.ko"
+	image_list "$1" | grep -qx "usr/lib/modules/$1/kernel/drivers/hv/hv_vmbus.ko"
+	if image_list "$1" | grep -E -q '(updates|extra)/'; then false; fi
+}
+
+@test "in-box: a kernel without them gets ours; one with hv_netvsc keeps its own, warned with -q, exactly what we lack" {
+	setup_root debian
+	use_inbox
+	add_kernel 6.1.0-10-amd64
+	hvl -q --kernel 6.1.0-10-amd64 --kernel "$K"
+	status_is 0
+	called "^dkms install -m hyperv-lic -v 0.1.0 -k 6.1.0-10-amd64\$"
+	image_list 6.1.0-10-amd64 | grep -qx "usr/lib/modules/6.1.0-10-amd64/updates/dkms/hv_vmbus.ko"
+	inbox_kept "$K"
+	[ "$output" = "install.sh: warning: kernel $K keeps its in-box Hyper-V drivers: hyperv-lic has no $(inbox_lacking) (they need the in-box hv_vmbus, which ours would replace)" ]
+	if output_has pci_hyperv_intf 2>/dev/null; then false; fi
+}
+
+@test "in-box: --replace-inbox where we lack an in-box module: exit 9, one line, nothing changed" {
+	setup_root debian
+	use_inbox
+	snapshot >"$BATS_TEST_TMPDIR/before"
+	hvl --replace-inbox
+	status_is 9
+	[ "${#lines[@]}" -eq 1 ]
+	[ "${lines[0]}" = "install.sh: error: --replace-inbox refused, nothing changed: the in-box $(inbox_lacking) of kernel $K need the in-box hv_vmbus and hyperv-lic has no replacement; add --force to replace the in-box drivers anyway (those modules then stop loading)" ]
+	[ -z "$(mutating_calls)" ]
+	snapshot >"$BATS_TEST_TMPDIR/after"
+	same_snapshot "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	# Also with -q, in a dry run, and when only one of several kernels lacks.
+	add_kernel 6.1.0-10-amd64
+	snapshot >"$BATS_TEST_TMPDIR/before"
+	hvl -q --dry-run --replace-inbox --all-kernels
+	status_is 9
+	[ "${#lines[@]}" -eq 1 ]
+	output_has "of kernel $K need the in-box hv_vmbus"
+	snapshot >"$BATS_TEST_TMPDIR/after"
+	same_snapshot "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	hvl --help
+	output_has "9  --replace-inbox refused"
+	output_has "--force            with --replace-inbox"
+}
+
+@test "in-box: --replace-inbox --force replaces; hooks keep forcing; --force alone is a usage error" {
+	setup_root debian
+	use_inbox
+	hvl --force
+	status_is 2
+	[ "${lines[0]}" = "install.sh: --force goes with --replace-inbox (and not with the package options)" ]
+	hvl --package-configure --force
+	status_is 2
+	hvl --replace-inbox --force
+	status_is 0
+	called "^dkms install -m hyperv-lic -v 0.1.0 -k $K --force\$"
+	grep -q '^override hv_vmbus \* updates/dkms$' "$R/etc/depmod.d/hyperv-lic.conf"
+	image_list "$K" | grep -qx "usr/lib/modules/$K/updates/dkms/hv_vmbus.ko"
+	output_has "will stop loading: $(inbox_lacking)"
+	grep -q '^force=1$' "$R/var/lib/hyperv-lic/settings"
+	hvl --status
+	output_has "in-box drivers replaced (--force)"
+	output_has "(hyperv-lic has no $(inbox_lacking))"
+	# A kernel installed later follows the forced choice.
+	add_kernel 6.1.0-56-amd64 inbox
+	hvl --hook 6.1.0-56-amd64
+	status_is 0
+	called "^dkms install -m hyperv-lic -v 0.1.0 -k 6.1.0-56-amd64 --force\$"
+}
+
+@test "in-box: --package-configure keeps in-box drivers we cannot all replace (exit 0, warned with -q), installs elsewhere" {
+	setup_root debian
+	use_inbox
+	add_kernel 6.1.0-10-amd64
+	package_tree
+	# The package's own DKMS step (dh_dkms) ran first and installed ours.
+	"$BIN/dkms" add -m hyperv-lic -v 0.1.0
+	"$BIN/dkms" build -m hyperv-lic -v 0.1.0 -k "$K"
+	"$BIN/dkms" install -m hyperv-lic -v 0.1.0 -k "$K"
+	: >"$STUB_LOG"
+	hvl -q --package-configure
+	status_is 0
+	output_has "install.sh: warning: kernel $K keeps its in-box Hyper-V drivers: hyperv-lic has no $(inbox_lacking) ("
+	if output_has pci_hyperv_intf 2>/dev/null; then false; fi
+	called "^dkms remove -m hyperv-lic -v 0.1.0 -k $K\$"
+	inbox_kept "$K"
+	called "^dkms install -m hyperv-lic -v 0.1.0 -k 6.1.0-10-amd64\$"
+	image_list 6.1.0-10-amd64 | grep -qx "usr/lib/modules/6.1.0-10-amd64/updates/dkms/hv_vmbus.ko"
+	[ -x "$R/etc/kernel/postinst.d/hyperv-lic" ]
+	# A new kernel with in-box drivers: the hook keeps them, exit 0, warned.
+	add_kernel 6.1.0-56-amd64 inbox
+	"$BIN/dkms" install -m hyperv-lic -v 0.1.0 -k 6.1.0-56-amd64
+	: >"$STUB_LOG"
+	hvl --hook 6.1.0-56-amd64
+	status_is 0
+	output_has "warning: kernel 6.1.0-56-amd64 keeps its in-box Hyper-V drivers"
+	called "^dkms remove -m hyperv-lic -v 0.1.0 -k 6.1.0-56-amd64\$"
+	inbox_kept 6.1.0-56-amd64
+}
+
+@test "in-box: every kernel keeps its drivers: the package writes no initramfs configuration naming our modules" {
+	setup_root rhel9
+	use_inbox
+	package_tree
+	hvl --package-configure
+	status_is 0
+	output_has "warning: kernel $K keeps its in-box Hyper-V drivers"
+	not_called "^dkms install"
+	[ ! -e "$R/etc/dracut.conf.d/hyperv-lic.conf" ]
+	[ -x "$R/etc/kernel/install.d/45-hyperv-lic.install" ]
+	if image_list "$K" | grep -E -q '(updates|extra)/'; then false; fi
+}
+
+@test "in-box: once ours took over in modules.dep, the in-box modules' own dependencies decide (not pci_hyperv_intf)" {
+	setup_root debian
+	use_inbox
+	package_tree
+	"$BIN/dkms" add -m hyperv-lic -v 0.1.0
+	"$BIN/dkms" install -m hyperv-lic -v 0.1.0 -k "$K"
+	# depmod after DKMS's install: ours is the hv_vmbus of modules.dep;
+	# the in-box modules resolve against it or not at all.
+	{
+		echo "kernel/drivers/ata/ata_piix.ko:"
+		echo "updates/dkms/hv_vmbus.ko:"
+		echo "updates/dkms/hv_storvsc.ko: updates/dkms/hv_vmbus.ko"
+		echo "kernel/drivers/net/hyperv/hv_netvsc.ko:"
+		echo "kernel/drivers/hv/hv_utils.ko: updates/dkms/hv_vmbus.ko"
+		echo "kernel/drivers/hv/hv_balloon.ko:"
+		echo "kernel/drivers/pci/controller/pci-hyperv-intf.ko:"
+		echo "kernel/drivers/pci/controller/pci-hyperv.ko: kernel/drivers/pci/controller/pci-hyperv-intf.ko"
+	} >"$R/lib/modules/$K/modules.dep"
+	hvl -q --package-configure
+	status_is 0
+	output_has "warning: kernel $K keeps its in-box Hyper-V drivers: hyperv-lic has no $(inbox_lacking) ("
+	if output_has pci_hyperv_intf 2>/dev/null; then false; fi
+	called "^dkms remove -m hyperv-lic -v 0.1.0 -k $K\$"
+	[ ! -e "$R/lib/modules/$K/updates/dkms/hv_vmbus.ko" ]
+	hvl --status
+	output_has "hv_balloon hv_netvsc hv_storvsc hv_utils hv_vmbus pci_hyperv (hyperv-lic has no"
+}
+
+@test "in-box: a module that needs hv_vmbus only through another in-box module counts too" {
+	setup_root debian
+	use_inbox covered
+	inbox_module "$K" kernel/drivers/hv/hv_child.ko hv_parent
+	inbox_module "$K" kernel/drivers/hv/hv_parent.ko hv_vmbus
+	{
+		echo "kernel/drivers/hv/hv_parent.ko: kernel/drivers/hv/hv_vmbus.ko"
+		echo "kernel/drivers/hv/hv_child.ko: kernel/drivers/hv/hv_parent.ko"
+	} >>"$R/lib/modules/$K/modules.dep"
+	hvl --replace-inbox
+	status_is 9
+	output_has "the in-box hv_child, hv_parent of kernel $K need the in-box hv_vmbus"
 }

@@ -651,7 +651,9 @@ boot() {
 	# those kernels and make figures incomparable across kernels.
 	bt_append="console=ttyS0 panic=-1 loglevel=$loglevel log_buf_len=4M tsc=reliable hvl.release=$1 hvl.timeout=$scen_timeout"
 	[ "$shell" = 0 ] || bt_append="$bt_append hvl.shell=1"
-	bt_chan="-chardev file,id=hvlres,path=${4%/*}/results.log -device isa-serial,chardev=hvlres,index=1"
+	# Both ports named: a "-device isa-serial" would turn off the default
+	# console port of -nographic (seen: no console at all).
+	bt_chan="-serial mon:stdio -serial file:${4%/*}/results.log"
 	bt_start=$(date +%s)
 	if [ "$shell" = 1 ]; then
 		# shellcheck disable=SC2086 # HVL_QEMU_ARGS is a word list

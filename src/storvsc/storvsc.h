@@ -222,7 +222,7 @@ void hv_sv_io_free(struct hv_sv_host *host);
 int hv_sv_queue(struct Scsi_Host *shost, struct scsi_cmnd *cmd);
 void hv_sv_on_channel(void *ctx);
 unsigned int hv_sv_abandon(struct hv_sv_host *host, struct scsi_device *sdev,
-			   int host_byte);
+			   int host_byte, int host_owned);
 int hv_sv_timed_out(struct scsi_cmnd *cmd);
 void hv_sv_srb_address(const struct hv_sv_host *host,
 		       const struct scsi_device *sdev, u8 *path, u8 *target,

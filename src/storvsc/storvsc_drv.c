@@ -455,11 +455,26 @@ static struct scsi_host_template hv_sv_template = {
 
 /* ---- probe / remove ------------------------------------------------------ */
 
+/*
+ * Wait for senders (hv_sv_send_begin/end) to leave: they never sleep long
+ * (a control request waits 100 ms at most, a full ring makes them return
+ * busy), so 10 s without progress means a bug: say so, loudly.
+ */
+static void hv_sv_wait_senders(struct hv_sv_host *host)
+{
+	unsigned int i;
+
+	for (i = 0; atomic_read(&host->senders) && i < 500; i++)
+		msleep(20);
+	WARN_ONCE(atomic_read(&host->senders),
+		  HV_SV_NAME ": host%u: %d sender(s) still busy after 10 s\n",
+		  host->shost->host_no, atomic_read(&host->senders));
+}
+
 /* Everything probe set up, in reverse; @added: scsi_add_host() succeeded. */
 static void hv_sv_teardown(struct hv_sv_host *host, int added)
 {
 	struct hv_channel *primary = host->chans[0].ch;
-	unsigned int i;
 
 	mutex_lock(&hv_sv_hosts_mutex);
 	list_del_init(&host->node);
@@ -471,8 +486,12 @@ static void hv_sv_teardown(struct hv_sv_host *host, int added)
 		/* the host is gone: nothing it holds will come back */
 		hv_sv_set_state(host, HV_SV_GONE);
 		hv_vstor_ctl_cancel(&host->ctl);
+		/* senders in flight still use their slots: let them finish
+		 * (they never sleep long) before giving requests up */
+		hv_sv_wait_senders(host);
 		if (host->slots)
-			hv_sv_abandon(host, NULL, DID_NO_CONNECT);
+			hv_sv_abandon(host, NULL, DID_NO_CONNECT,
+				      !hv_channel_rescinded(primary));
 	}
 	flush_workqueue(host->wq);
 	if (added) {
@@ -483,11 +502,10 @@ static void hv_sv_teardown(struct hv_sv_host *host, int added)
 
 	hv_sv_set_state(host, HV_SV_DEAD);
 	hv_vstor_ctl_cancel(&host->ctl);
-	/* senders never sleep long: a control request waits 100 ms at most */
-	for (i = 0; atomic_read(&host->senders) && i < 500; i++)
-		msleep(20);
+	hv_sv_wait_senders(host);
 	if (host->slots)
-		hv_sv_abandon(host, NULL, DID_NO_CONNECT);
+		hv_sv_abandon(host, NULL, DID_NO_CONNECT,
+			      !hv_channel_rescinded(primary));
 	hv_channel_close(primary);	/* sub-channels too; no callback after */
 	destroy_workqueue(host->wq);
 	hv_sv_io_free(host);

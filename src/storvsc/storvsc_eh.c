@@ -56,8 +56,10 @@ static int hv_sv_reset(struct hv_sv_host *host, u32 op,
 	if (!ret && pkt.status)
 		ret = -EIO;
 
+	/* an unanswered (or refused) reset is a failed one: the host may
+	 * still own the requests' memory */
 	n = hv_sv_abandon(host, op == VSTOR_OP_RESET_LUN ? sdev : NULL,
-			  DID_RESET);
+			  DID_RESET, ret != 0);
 	pr_info(HV_SV_NAME ": host%u: %s %s (%d), %u request(s) given up\n",
 		host->shost->host_no, hv_sv_op_names[op],
 		ret ? "failed" : "done", ret, n);

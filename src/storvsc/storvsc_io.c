@@ -131,6 +131,25 @@ static struct hv_sv_slot *hv_sv_slot_get(struct hv_sv_host *host,
 	return s;
 }
 
+/*
+ * Take slot @s of incarnation @gen from BUSY to DONE: 1 if it was still
+ * ours, 0 if a completion or hv_sv_abandon() took it first (it then owns
+ * the command and the slot). Any context.
+ */
+static int hv_sv_slot_claim(struct hv_sv_host *host, struct hv_sv_slot *s,
+			    u32 gen)
+{
+	unsigned long flags;
+	int mine;
+
+	spin_lock_irqsave(&host->slot_lock, flags);
+	mine = s->state == HV_SV_SLOT_BUSY && s->gen == gen;
+	if (mine)
+		s->state = HV_SV_SLOT_DONE;
+	spin_unlock_irqrestore(&host->slot_lock, flags);
+	return mine;
+}
+
 static void hv_sv_slot_put(struct hv_sv_host *host, struct hv_sv_slot *s)
 {
 	unsigned long flags;
@@ -489,7 +508,7 @@ int hv_sv_queue(struct Scsi_Host *shost, struct scsi_cmnd *cmd)
 	struct hv_vstor_cmd vc;
 	struct vstor_packet pkt;
 	struct hv_sv_slot *s;
-	u32 len;
+	u32 len, gen;
 	u64 trans;
 	int ret, eh_owned;
 
@@ -545,12 +564,20 @@ int hv_sv_queue(struct Scsi_Host *shost, struct scsi_cmnd *cmd)
 		ret = SCSI_MLQUEUE_HOST_BUSY;
 		goto out;
 	}
-	trans = hv_sv_trans_id(s->gen, hv_sv_slot_tag(host, s));
+	gen = s->gen;
+	trans = hv_sv_trans_id(gen, hv_sv_slot_tag(host, s));
 	cmd->host_scribble = (unsigned char *)s;
 
 	ret = hv_sv_submit(host, s, cmd, &pkt, trans, len);
 	if (!ret)
 		goto out;	/* the completion may already have run */
+	if (!hv_sv_slot_claim(host, s, gen)) {
+		/* abandoned meanwhile (teardown, reset): it finished the
+		 * command and freed the slot; touching either again would
+		 * complete the command twice */
+		ret = 0;
+		goto out;
+	}
 	cmd->host_scribble = NULL;
 	hv_sv_bounce_free(s);
 	hv_sv_slot_put(host, s);
@@ -780,6 +807,12 @@ void hv_sv_on_channel(void *ctx)
  * @host_byte: each command is completed with it (DID_RESET after a reset,
  * DID_NO_CONNECT on removal), except those that timed out or that error
  * handling sent: the midlayer's error handling owns them.
+ * @host_owned: the host did not give the requests back (a reset it did
+ * not answer or refused): their bounce pages are set aside for good
+ * (hv_vmbus_withhold()), never freed. Pages of the command's own
+ * scatterlist belong to the block layer, which reuses them once the
+ * midlayer fails the command: only a host that completed or reset the
+ * request is known to be done with them.
  *
  * Then waits (at most ~2 s) for completions other CPUs are finishing, so
  * no command of the scope is touched after this returns. The slots are
@@ -787,7 +820,7 @@ void hv_sv_on_channel(void *ctx)
  * Context: process, may sleep. Return: requests abandoned.
  */
 unsigned int hv_sv_abandon(struct hv_sv_host *host, struct scsi_device *sdev,
-			   int host_byte)
+			   int host_byte, int host_owned)
 {
 	struct hv_sv_slot *s;
 	struct scsi_cmnd *cmd;
@@ -810,6 +843,14 @@ unsigned int hv_sv_abandon(struct hv_sv_host *host, struct scsi_device *sdev,
 		if (!cmd)
 			continue;
 		n++;
+		if (host_owned && s->bounce) {
+			/* the host may still write them: set aside for good */
+			hv_vmbus_withhold(host->chans[0].ch, s->nbounce,
+					  "bounce");
+			kfree(s->bounce);	/* our list, not the pages */
+			s->bounce = NULL;
+			s->nbounce = 0;
+		}
 		hv_sv_bounce_free(s);
 		cmd->host_scribble = NULL;
 		if (!expired)

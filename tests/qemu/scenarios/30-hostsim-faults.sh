@@ -104,31 +104,45 @@ fi
 # -- failed GPADL, failed open, unanswered GPADL
 rebind_fault fail_gpadl fault-fail-gpadl 'refused GPADL'
 rebind_fault fail_open fault-fail-open 'refused to open'
-withheld_before=$(cat "/sys/kernel/debug/$HS_VMBUS/withheld_pages" 2>/dev/null)
-rebind_fault no_answer fault-no-answer 'GPADL [0-9]+ not created \(-110\)'
+# withheld: pages the guest set aside (hv_vmbus debugfs); held FIELD:
+# the host's held file (pages it kept, and of those the guest freed).
+withheld() {
+	cat "/sys/kernel/debug/$HS_VMBUS/withheld_pages" 2>/dev/null
+}
+held() {
+	awk -v f="$1" '$1 == f { print $2 }' "$HS_DBG/held" 2>/dev/null
+}
 
-# held_check NAME BEFORE: the host kept GPADL pages it never gave back
-# (no_answer): the guest must have set aside at least as many pages
-# (debugfs withheld_pages grew) and freed none of them (the host's held
-# file counts pages back in the page allocator).
+# held_check NAME WITHHELD0 HELD0: since the readings WITHHELD0 (guest)
+# and HELD0 (host), the host kept GPADL pages it never gave back
+# (no_answer); the guest must have set aside as many (withheld_pages grew
+# by at least that) and freed none of them (pages back in the page
+# allocator, which the host's held file counts).
 held_check() {
-	hc_now=$(cat "/sys/kernel/debug/$HS_VMBUS/withheld_pages" 2>/dev/null)
-	hc_held=$(awk '$1 == "pages" { print $2 }' "$HS_DBG/held")
-	hc_freed=$(awk '$1 == "freed" { print $2 }' "$HS_DBG/held")
-	if [ -z "$hc_now" ] || [ -z "$2" ] || [ -z "$hc_held" ]; then
+	hc_now=$(withheld)
+	hc_held=$(held pages)
+	hc_freed=$(held freed)
+	if [ -z "$hc_now" ] || [ -z "$2" ] || [ -z "$hc_held" ] || [ -z "$3" ]; then
 		fail "$1" "no withheld_pages in debugfs or no held file"
 	elif [ "$hc_freed" != 0 ]; then
 		fail "$1" "the guest freed $hc_freed of $hc_held pages the host never gave back"
-	elif [ "$hc_held" -eq 0 ] || [ $((hc_now - $2)) -lt "$hc_held" ]; then
-		fail "$1" "host holds $hc_held pages, guest withheld $((hc_now - $2))"
+	elif [ $((hc_held - $3)) -le 0 ]; then
+		fail "$1" "the host kept no pages (fault not hit)"
+	elif [ $((hc_now - $2)) -lt $((hc_held - $3)) ]; then
+		fail "$1" "host kept $((hc_held - $3)) pages, guest withheld $((hc_now - $2))"
 	else
 		pass "$1"
 	fi
 }
-held_check fault-no-answer-withheld "$withheld_before"
+
+w0=$(withheld)
+h0=$(held pages)
+rebind_fault no_answer fault-no-answer 'GPADL [0-9]+ not created \(-110\)'
+held_check fault-no-answer-withheld "$w0" "$h0"
 
 # -- unanswered GPADL_TEARDOWN on close: the ring stays the host's
-withheld_before=$(cat "/sys/kernel/debug/$HS_VMBUS/withheld_pages" 2>/dev/null)
+w0=$(withheld)
+h0=$(held pages)
 dmesg_mark
 echo no_answer >"$HS_DBG/fault"
 echo "$n2" >"$drv/unbind" 2>/dev/null
@@ -137,7 +151,7 @@ if [ -e "$d2/driver" ]; then
 elif ! logged 'did not give back [0-9]+ page\(s\) \(ring\)'; then
 	fail fault-teardown-no-answer "no log line for the withheld ring"
 else
-	held_check fault-teardown-no-answer "$withheld_before"
+	held_check fault-teardown-no-answer "$w0" "$h0"
 fi
 echo "$n2" >"$drv/bind" 2>/dev/null
 if ! out=$(hs_run "$d2" pagebuf $((2 << 20)) 16); then

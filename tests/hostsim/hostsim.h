@@ -351,6 +351,7 @@ struct hs_host {
 };
 
 extern struct hs_host hs;
+extern unsigned int hs_rescind_gap_ms;
 extern const char *const hs_violation_names[HS_V_COUNT];
 extern const char *const hs_counter_names[HS_C_COUNT];
 extern const char *const hs_fault_names[HS_F_COUNT];

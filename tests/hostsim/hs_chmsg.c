@@ -8,6 +8,7 @@
  */
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
+#include <linux/delay.h>
 #include "hostsim.h"
 
 /* ---- connection state ----------------------------------------------------- */
@@ -533,6 +534,7 @@ int hs_rescind(struct hs_chan *ch)
 {
 	struct vmbus_chmsg_relid r;
 	struct hs_chan *c, *tmp;
+	unsigned int gap;
 
 	if (ch->rescinded)
 		return -EALREADY;
@@ -545,9 +547,18 @@ int hs_rescind(struct hs_chan *ch)
 		hs_chan_destroy(ch);
 		return 0;
 	}
+	/*
+	 * Rescinded before the I/O stops: from here on the guest's signals
+	 * are ones it sent before it heard of the rescind, not violations
+	 * (hs_guest_signal_locked() reads the flag under chan_lock, which
+	 * hs_io_stop() takes after this store).
+	 */
+	WRITE_ONCE(ch->rescinded, 1);
 	hs_chan_close(ch);
 	hs_gpadls_drop(ch->relid, 0);
-	ch->rescinded = 1;
+	gap = min(READ_ONCE(hs_rescind_gap_ms), 1000U);
+	if (gap)
+		msleep(gap);
 	memset(&r, 0, sizeof(r));
 	r.hdr.msgtype = CHMSG_RESCIND_CHANNELOFFER;
 	r.child_relid = ch->relid;

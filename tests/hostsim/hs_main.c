@@ -42,6 +42,15 @@ static unsigned int disk_mb = 64;
 module_param(disk_mb, uint, 0444);
 MODULE_PARM_DESC(disk_mb, "size of the LUN each storage controller starts with, MiB (1-1048576, default 64; RAM is used only for what is written)");
 
+/*
+ * A real host stops serving a channel some time before its RESCIND reaches
+ * the guest, which goes on signalling meanwhile. This widens that window
+ * so tests can show the accounting does not call those signals violations.
+ */
+unsigned int hs_rescind_gap_ms;
+module_param_named(rescind_gap_ms, hs_rescind_gap_ms, uint, 0644);
+MODULE_PARM_DESC(rescind_gap_ms, "pause between stopping a channel's I/O and sending its RESCIND, ms (0-1000, default 0)");
+
 /* X-macro expanders (checkpatch's COMPLEX_MACRO does not apply) */
 #define HS_NAME(n)	#n,
 const char *const hs_violation_names[HS_V_COUNT] = { HS_VIOLATIONS(HS_NAME) };

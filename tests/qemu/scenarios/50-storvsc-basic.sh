@@ -21,8 +21,9 @@
 #                      in flight (held by delay_completion): the request
 #                      ends, the disk goes
 #   sv-rescind-V       (6.2 and 2.0) the host rescinds the SCSI controller
-#                      (and its sub-channels) during I/O: the disk goes, the
-#                      guest releases every relid, the FC disk still works
+#                      (and its sub-channels) during I/O, 200 ms after it
+#                      stopped serving them (rescind_gap_ms): the disk goes,
+#                      the guest releases every relid, the FC disk still works
 #   sv-violations-V    the host counted no protocol violation
 #   sv-unload-V        the modules unload
 #   sv-dmesg-V         no WARN/BUG/Oops while V ran
@@ -204,10 +205,15 @@ busy_removals() {
 		fi
 	fi
 
+	# The host stops serving 200 ms before its RESCIND goes out, as a
+	# busy real host may: the guest's signals in between are not
+	# violations (sv-violations; CI once saw signal_not_open here).
 	dd if="/dev/$ds" of=/dev/null bs=64k count=1024 iflag=direct 2>/dev/null &
 	ddpid=$!
 	sleep 1
+	echo 200 >/sys/module/hv_hostsim/parameters/rescind_gap_ms
 	echo "$rs" >"$HS_DBG/rescind"
+	echo 0 >/sys/module/hv_hostsim/parameters/rescind_gap_ms
 	wait $ddpid
 	ddrc=$?
 	if ! wait_for 30 sh -c "[ ! -e /sys/block/$ds ]"; then

@@ -9,23 +9,32 @@
 #
 # Scenarios, each in its own overlay on the cached base chroot
 # (tests/install/e2e-chroot.sh), so they never change the base:
-#   dkms    install.sh --replace-inbox for kernel OLD (DKMS path): dkms
+#   dkms    install.sh --replace-inbox for kernel OLD refused (exit 9,
+#           nothing changed: Debian's kernel has in-box hv_netvsc, hv_utils,
+#           ... that hyperv-lic does not replace); --replace-inbox --force
+#           (DKMS path): dkms
 #           status, module under updates/dkms, module in the initramfs;
 #           second run changes nothing; kernel NEW installed with its
 #           headers: DKMS + our hooks build for it and its initramfs holds
 #           our module, with no action from the admin; --uninstall leaves
 #           nothing of ours
-#   deb     the same through the hyperv-lic-dkms package (build/deb/, made
-#           by packaging/deb/build.sh): install, kernel update, purge
-#   nodkms  dkms purged: install.sh builds directly and its kernel hooks
+#   deb     the hyperv-lic-dkms package (build/deb/, made by
+#           packaging/deb/build.sh): installing it keeps the kernel's in-box
+#           drivers (it lacks hv_netvsc, ...): dpkg succeeds and warns, the
+#           in-box hv_vmbus and hv_netvsc are what modprobe resolves and
+#           what the initramfs holds, nothing of ours under updates/; the
+#           same for kernel NEW after a kernel update; purge
+#   nodkms  dkms purged: install.sh --replace-inbox --force builds directly
+#           and its kernel hooks
 #           rebuild for kernel NEW; --uninstall
 #   qemu    boots kernel OLD with the initramfs install.sh produced (from
 #           "dkms") and checks from the guest that hv_vmbus is loaded from
 #           the initramfs's updates/dkms and declines with -ENODEV and our
 #           log line (no Hyper-V, no simulator)
-# "deb" and "nodkms" set MODULES=list in initramfs.conf (our hook still has
-# to add our module; update-initramfs takes seconds instead of ~30 s);
-# "dkms" keeps Debian's default MODULES=most.
+# "nodkms" sets MODULES=list in initramfs.conf (our hook still has to add
+# our module; update-initramfs takes seconds instead of ~30 s); "dkms" and
+# "deb" keep Debian's default MODULES=most (which puts the in-box
+# hv_netvsc into the initramfs).
 #
 # Output: PASS/FAIL lines, then "N passed, M failed"; exit 0 only if M = 0.
 # Every step has a time limit (HVL_E2E_STEP_TIMEOUT, default 900 s; QEMU:
@@ -155,6 +164,19 @@ installed_checks() {
 	done
 }
 
+# inbox_checks KVER: KVER kept its in-box Hyper-V drivers: nothing of
+# ours installed for it; modprobe resolves hv_vmbus and hv_netvsc (with
+# its dependencies) to the kernel's own files; its initramfs holds the
+# in-box hv_vmbus and hv_netvsc and nothing of ours.
+inbox_checks() {
+	check "inbox-kept:no-module-of-ours:$1" "! find /lib/modules/$1 \\( -path '*/updates/*' -o -path '*/extra/*' \\) -name 'hv_*' | grep ."
+	check "inbox-kept:modprobe-picks-inbox:hv_vmbus:$1" "modinfo -k $1 -n hv_vmbus | grep -q '/kernel/drivers/hv/hv_vmbus.ko'"
+	check "inbox-kept:hv_netvsc-loadable:$1" "modprobe -S $1 --show-depends hv_netvsc >/tmp/sd.out && cat /tmp/sd.out && grep -q '^insmod .*/kernel/drivers/hv/hv_vmbus.ko' /tmp/sd.out && grep -q '^insmod .*/kernel/drivers/net/hyperv/hv_netvsc.ko' /tmp/sd.out && ! grep -E 'updates/|extra/' /tmp/sd.out"
+	check "inbox-kept:initramfs-has-inbox-hv_netvsc:$1" "lsinitramfs /boot/initrd.img-$1 | grep -q 'modules/$1/kernel/drivers/net/hyperv/hv_netvsc.ko'"
+	check "inbox-kept:initramfs-has-inbox-hv_vmbus:$1" "lsinitramfs /boot/initrd.img-$1 | grep -q 'modules/$1/kernel/drivers/hv/hv_vmbus.ko'"
+	check "inbox-kept:initramfs-without-ours:$1" "! lsinitramfs /boot/initrd.img-$1 | grep -E '(updates|extra)/(dkms/)?hv_'"
+}
+
 # Nothing of ours left (the checkout and the test's own probe aside).
 gone_checks() {
 	check "nothing-left:files" "! find / -xdev \\( -path /root/hvl-checkout -o -path /proc \\) -prune -o \\( -name '*hyperv-lic*' ! -name hyperv-lic-install.log \\) -print | grep ."
@@ -180,7 +202,10 @@ scenario_dkms() {
 	up dkms
 	cp "$here/e2e-probe" "$root/etc/initramfs-tools/scripts/init-premount/hvl-probe"
 	chmod 0755 "$root/etc/initramfs-tools/scripts/init-premount/hvl-probe"
-	step "install.sh" "sh /root/hvl-checkout/install.sh --replace-inbox --kernel $old"
+	# Debian's kernel has in-box modules we do not replace (hv_netvsc,
+	# hv_utils, ...): --replace-inbox alone is refused and changes nothing.
+	check "replace-inbox-refused" "cksum /boot/initrd.img-$old >/tmp/sums.0; rc=0; sh /root/hvl-checkout/install.sh --replace-inbox --kernel $old >/tmp/refused.out 2>&1 || rc=\$?; cat /tmp/refused.out; test \$rc -eq 9 && grep -q 'hv_netvsc' /tmp/refused.out && ! grep -q 'pci_hyperv_intf' /tmp/refused.out && test ! -e /var/lib/hyperv-lic/settings && test ! -e /etc/depmod.d/hyperv-lic.conf && ! dkms status -m hyperv-lic | grep . && cksum /boot/initrd.img-$old | cmp - /tmp/sums.0"
+	step "install.sh" "sh /root/hvl-checkout/install.sh --replace-inbox --force --kernel $old"
 	installed_checks "$old" dkms
 	check "hooks-installed" "test -x /etc/kernel/postinst.d/hyperv-lic && test -x /etc/kernel/header_postinst.d/hyperv-lic && test -x /etc/initramfs-tools/hooks/hyperv-lic"
 	check "backup-kept" "test -f /boot/initrd.img-$old.hyperv-lic.bak"
@@ -191,7 +216,7 @@ scenario_dkms() {
 	echo "$old" >"$top/run/qemu-input/release"
 	sums="cksum /boot/initrd.img-$old /lib/modules/$old/updates/dkms/hv_*.ko* /etc/modprobe.d/hyperv-lic.conf /etc/depmod.d/hyperv-lic.conf /var/lib/hyperv-lic/settings"
 	in_root "$sums >/tmp/sums.1"
-	step "second-run" "sh /root/hvl-checkout/install.sh --replace-inbox --kernel $old >/tmp/second.out && cat /tmp/second.out && ! grep -E 'dkms (build|install)|initramfs' /tmp/second.out"
+	step "second-run" "sh /root/hvl-checkout/install.sh --replace-inbox --force --kernel $old >/tmp/second.out && cat /tmp/second.out && ! grep -E 'dkms (build|install)|initramfs' /tmp/second.out"
 	check "second-run-changes-nothing" "$sums >/tmp/sums.2 && cmp /tmp/sums.1 /tmp/sums.2"
 	kernel_update
 	installed_checks "$new" dkms
@@ -211,13 +236,16 @@ scenario_deb() {
 		return 0
 	fi
 	up deb
-	modules_list
 	cp "$deb" "$root/tmp/hvl-e2e.deb"
+	check "inbox-before:initramfs-has-inbox-hv_netvsc:$old" "lsinitramfs /boot/initrd.img-$old | grep -q 'modules/$old/kernel/drivers/net/hyperv/hv_netvsc.ko'"
 	# dpkg, not apt: apt 2.6 calls a local .deb in a chroot "not absolute".
-	step "dpkg-install" "dpkg -i /tmp/hvl-e2e.deb && rm -f /tmp/hvl-e2e.deb"
-	installed_checks "$old" dkms
+	# The package keeps the in-box drivers it cannot all replace: dpkg
+	# succeeds and the warning names what hyperv-lic lacks.
+	step "dpkg-install" "dpkg -i /tmp/hvl-e2e.deb >/tmp/dpkg.out 2>&1; rc=\$?; cat /tmp/dpkg.out; rm -f /tmp/hvl-e2e.deb; test \$rc -eq 0"
+	check "dpkg-install-warns" "grep 'warning: kernel $old keeps its in-box Hyper-V drivers: hyperv-lic has no .*hv_netvsc' /tmp/dpkg.out && ! grep 'pci_hyperv_intf' /tmp/dpkg.out"
+	inbox_checks "$old"
 	kernel_update
-	installed_checks "$new" dkms
+	inbox_checks "$new"
 	step "apt-purge" "apt-get -q -y purge hyperv-lic-dkms"
 	gone_checks
 	check "no-source-left" "! test -e /usr/src/hyperv-lic-0.1.0"
@@ -228,7 +256,7 @@ scenario_nodkms() {
 	up nodkms
 	modules_list
 	check "purge-dkms" "dpkg --purge dkms && ! command -v dkms"
-	step "install.sh" "sh /root/hvl-checkout/install.sh --replace-inbox --kernel $old"
+	step "install.sh" "sh /root/hvl-checkout/install.sh --replace-inbox --force --kernel $old"
 	installed_checks "$old" make
 	check "hooks-installed" "test -x /etc/kernel/postinst.d/hyperv-lic && test -x /etc/kernel/header_postinst.d/hyperv-lic"
 	kernel_update

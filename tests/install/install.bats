@@ -953,3 +953,71 @@ inbox_kept() {
 	status_is 9
 	output_has "the in-box hv_child, hv_parent of kernel $K need the in-box hv_vmbus"
 }
+
+# ------------------------------------------------------------ run.sh itself
+# tests/install/run.sh must not lose a failure (issue 9, item 8): a fake
+# bats prints $FAKE_TAP and exits $FAKE_RC; a fake e2e.sh prints
+# $FAKE_E2E and exits $FAKE_E2E_RC.
+
+runner_fakes() {
+	F=$BATS_TEST_TMPDIR/fake
+	mkdir -p "$F"
+	printf '#!/bin/sh\nprintf "%%b" "$FAKE_TAP"\nexit "${FAKE_RC:-0}"\n' >"$F/bats"
+	printf '#!/bin/sh\nprintf "%%b" "$FAKE_E2E"\nexit "${FAKE_E2E_RC:-0}"\n' >"$F/e2e.sh"
+	chmod 0755 "$F/bats" "$F/e2e.sh"
+}
+run_sh() {
+	run env PATH="$F:$PATH" HVL_INSTALL_TEST_OUT="$BATS_TEST_TMPDIR/out" HVL_INSTALL_E2E="$F/e2e.sh" \
+		sh "$REPO/tests/install/run.sh" "$@"
+}
+
+@test "run.sh: a skipped bats test is a skip, not a pass" {
+	runner_fakes
+	export FAKE_TAP='1..2\nok 1 first\nok 2 second # skip no kvm here\n'
+	run_sh --only bats
+	status_is 0
+	output_has "PASS bats: first"
+	output_has "SKIP bats: second (no kvm here)"
+	[ "${lines[${#lines[@]} - 1]}" = "1 passed, 0 failed, 1 skipped" ]
+}
+
+@test "run.sh: bats' exit status and TAP plan are kept" {
+	runner_fakes
+	export FAKE_TAP='1..1\nok 1 first\n' FAKE_RC=1
+	run_sh --only bats
+	status_is 1
+	output_has "FAIL bats: bats exited with status 1 although no test failed"
+	export FAKE_TAP='1..3\nok 1 first\nok 2 second\n' FAKE_RC=0
+	run_sh --only bats
+	status_is 1
+	output_has "FAIL bats: the TAP plan announced 3 tests, 2 ran"
+	export FAKE_TAP='ok 1 first\n'
+	run_sh --only bats
+	status_is 1
+	output_has "FAIL bats: no TAP plan"
+	export FAKE_TAP='1..2\nok 1 first\nnot ok 2 second\n' FAKE_RC=1
+	run_sh --only bats
+	status_is 1
+	output_has "FAIL bats: second: see "
+	[ "${lines[${#lines[@]} - 1]}" = "1 passed, 1 failed, 0 skipped" ]
+}
+
+@test "run.sh: an e2e.sh failure is a failure" {
+	runner_fakes
+	export FAKE_E2E='PASS deb/a\n1 passed, 0 failed\n' FAKE_E2E_RC=1
+	run_sh --only e2e
+	status_is 1
+	output_has "FAIL e2e: exited with status 1 although no check failed"
+	export FAKE_E2E='PASS deb/a\n' FAKE_E2E_RC=0
+	run_sh --only e2e
+	status_is 1
+	output_has "FAIL e2e: did not complete"
+	export FAKE_E2E='PASS deb/a\nFAIL deb/b: why\n1 passed, 1 failed\n' FAKE_E2E_RC=1
+	run_sh --only e2e
+	status_is 1
+	output_has "FAIL e2e:deb/b: why"
+	export FAKE_E2E='PASS deb/a\nPASS deb/b\n2 passed, 0 failed\n' FAKE_E2E_RC=0
+	run_sh --only e2e
+	status_is 0
+	[ "${lines[${#lines[@]} - 1]}" = "2 passed, 0 failed, 0 skipped" ]
+}

@@ -31,6 +31,7 @@ install:
 
 unit:
 	$(MAKE) -C $(TOP)/tests/unit check
+	sh $(TOP)/tests/compat/probe-jobs.sh
 
 matrix:
 	@sh $(TOP)/scripts/matrix.sh $(KDIRS)

@@ -7,7 +7,8 @@
 # kernel API whose shape changed; its comment names the release that
 # changed it. A probe that compiles defines HV_HAVE_<NAME> in OUT_HEADER.
 # Run by kbuild (src/Kbuild) with CC and HV_PROBE_CFLAGS set to what the
-# kernel compiles modules with. Probes run in parallel; no autoconf.
+# kernel compiles modules with. Probes run in parallel, at most
+# HV_PROBE_JOBS (default: online CPUs) at a time; no autoconf.
 #
 # Probes must fail with a hard error, not a warning, when the API is absent
 # or differs: they test types with __builtin_types_compatible_p inside a
@@ -37,10 +38,25 @@ exported() {
 		awk -v s="$1" '$2 == s { f = 1 } END { exit !f }' "$HV_KSYMVERS"
 }
 
+# At most HV_PROBE_JOBS compilers at once (default: the online CPUs), so
+# a DKMS rebuild on a 1-vCPU, 1 GiB guest does not start ~90 gcc at once.
+# POSIX sh has no "wait for any one job": probes go in batches.
+jobs=${HV_PROBE_JOBS:-}
+[ -n "$jobs" ] || jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null) || jobs=
+case $jobs in
+	''|*[!0-9]*|0) jobs=1 ;;
+esac
+running=0
+
 names=
 probe() {
 	name=$1
 	names="$names $name"
+	if [ "$running" -ge "$jobs" ]; then
+		wait
+		running=0
+	fi
+	running=$((running + 1))
 	{
 		echo '#include <linux/kernel.h>'
 		echo '#include <linux/module.h>'
@@ -475,6 +491,9 @@ P
 blkmq_inc=
 names="$names BLK_MQ_H"
 # shellcheck disable=SC2086
+# a compiler run of our own: the running probes count against the limit
+wait
+running=0
 if echo '#include <linux/blk-mq.h>' | $CC $HV_PROBE_CFLAGS -E -x c - >/dev/null 2>&1; then
 	blkmq_inc='#include <linux/blk-mq.h>'
 	echo "#define HV_HAVE_BLK_MQ_H 1" > "$dir/probes/BLK_MQ_H.h"

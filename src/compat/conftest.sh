@@ -490,10 +490,10 @@ P
 # include it wherever it exists (a header check, run before them).
 blkmq_inc=
 names="$names BLK_MQ_H"
-# shellcheck disable=SC2086
 # a compiler run of our own: the running probes count against the limit
 wait
 running=0
+# shellcheck disable=SC2086
 if echo '#include <linux/blk-mq.h>' | $CC $HV_PROBE_CFLAGS -E -x c - >/dev/null 2>&1; then
 	blkmq_inc='#include <linux/blk-mq.h>'
 	echo "#define HV_HAVE_BLK_MQ_H 1" > "$dir/probes/BLK_MQ_H.h"

@@ -28,7 +28,7 @@ chmod +x "$tmp/cc"
 rc=0
 for limit in 1 2 3; do
 	rm -f "$tmp/seen"
-	FAKECC_DIR=$tmp CC=$tmp/cc HV_PROBE_JOBS=$limit HV_PROBE_CFLAGS= \
+	FAKECC_DIR=$tmp CC=$tmp/cc HV_PROBE_JOBS=$limit HV_PROBE_CFLAGS='' \
 		sh "$conftest" "$tmp/gen.h" "$tmp/work" >/dev/null 2>&1
 	max=$(sort -n "$tmp/seen" | tail -n 1)
 	total=$(wc -l <"$tmp/seen")

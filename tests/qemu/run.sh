@@ -559,6 +559,7 @@ check_channel() {
 				allow[a[1], ++nallow[a[1]]] = g2re(a[2])
 			}
 			cur = ""
+			tp = tf = ts = 0
 		}
 		/^HVL-R BEGIN / { nbegin++; next }
 		/^HVL-R START / {
@@ -586,7 +587,7 @@ check_channel() {
 			kv()
 			if (!exited && !endfail)
 				bad(cur "/end", "the scenario did not reach its end (no EXIT marker) and the guest did not report it")
-			if (K["pass"] != bp || K["fail"] != bf || K["skip"] != bs)
+			if (K["pass"] "" != bp "" || K["fail"] "" != bf "" || K["skip"] "" != bs "")
 				bad(cur "/count", "the guest counted " K["pass"] " pass " K["fail"] " fail " K["skip"] " skip, the results channel has " bp " pass " bf " fail " bs " skip")
 			ended[cur] = 1
 			cur = ""
@@ -595,9 +596,9 @@ check_channel() {
 		/^HVL-R DONE / {
 			kv()
 			done = 1
-			if (K["pass"] != tp || K["fail"] != tf || K["skip"] != ts)
+			if (K["pass"] "" != tp "" || K["fail"] "" != tf "" || K["skip"] "" != ts "")
 				bad("totals", "the guest counted " K["pass"] " pass " K["fail"] " fail " K["skip"] " skip in all, the results channel has " tp " pass " tf " fail " ts " skip")
-			if (K["scenarios"] != n)
+			if (K["scenarios"] "" != n "")
 				bad("totals", "the guest ran " K["scenarios"] " scenarios, the runner asked for " n)
 			next
 		}
@@ -797,7 +798,7 @@ for suite in "$@"; do
 	fi
 	skips_allowed "$rel" >"$kout/skips-allowed" || die "skips_allowed $rel failed"
 	if [ -s "$kout/skips-allowed" ]; then
-		note "$rel: SKIPs this kernel may report (hvl-skip-if): $(awk '{ printf "%s%s:%s (%s)", NR > 1 ? ", " : "", $1, $2, $3 }' "$kout/skips-allowed")"
+		note "$rel: SKIPs this kernel may report (hvl-skip-if): $(awk '{ printf "%s%s:%s (%s)", (NR > 1 ? ", " : ""), $1, $2, $3 }' "$kout/skips-allowed")"
 	fi
 	prep_secs=$(($(date +%s) - k_start))
 

@@ -251,11 +251,8 @@ static int hv_bv_negotiate(struct hv_bv_dev *dev)
 	if (ret)
 		goto out;
 
-	kb = hv_bv_max_xfer_kb;
-	if (kb < 4)
-		kb = 4;
-	if (kb > 8192)
-		kb = 8192;
+	kb = hv_vstor_param(HV_BV_NAME, "max_transfer_kb", hv_bv_max_xfer_kb,
+			    4, 8192);
 	cap = (u32)kb << 10;
 	if (!xfer || xfer > cap)
 		xfer = cap;	/* not reported, or more than we take */
@@ -519,15 +516,9 @@ static int hv_bv_probe(struct hv_device *hdev, const struct hv_device_id *id)
 	mutex_init(&dev->ctl_mutex);
 	hv_vstor_ctl_init(&dev->ctl);
 	dev->free_head = -1;
-	if (kb < 16)
-		kb = 16;
-	if (kb > 16384)
-		kb = 16384;
+	kb = hv_vstor_param(HV_BV_NAME, "ring_size_kb", kb, 16, 16384);
 	dev->ring_bytes = ((u32)kb << 10) & ~((u32)PAGE_SIZE - 1);
-	if (t < 5)
-		t = 5;
-	if (t > 600)
-		t = 600;
+	t = hv_vstor_param(HV_BV_NAME, "timeout", t, 5, 600);
 	dev->timeout = (unsigned int)t * HZ;
 
 	ret = hv_bv_place(dev);

@@ -43,6 +43,9 @@ int hv_vstor_ctl_complete(struct hv_vstor_ctl *c, u32 gen,
 			  const struct vstor_packet *vp, u32 len);
 void hv_vstor_ctl_cancel(struct hv_vstor_ctl *c);
 
+int hv_vstor_param(const char *mod, const char *name, int val, int lo,
+		   int hi);
+
 void *hv_vstor_zalloc(size_t size);
 void hv_vstor_zfree(void *p, size_t size);
 

@@ -263,12 +263,10 @@ out:
 static void hv_sv_limits(struct hv_sv_host *host)
 {
 	u32 cap, xfer, per_chan, worst, n;
-	int kb = hv_sv_max_xfer_kb;
+	int kb;
 
-	if (kb < 4)
-		kb = 4;
-	if (kb > 8192)
-		kb = 8192;
+	kb = hv_vstor_param(HV_SV_NAME, "max_transfer_kb", hv_sv_max_xfer_kb,
+			    4, 8192);
 	cap = (u32)kb << 10;
 	xfer = host->max_xfer & ~(HV_HYP_PAGE_SIZE - 1);
 	if (!host->max_xfer)
@@ -582,10 +580,7 @@ static int hv_sv_probe(struct hv_device *hdev, const struct hv_device_id *id)
 	mutex_init(&host->ctl_mutex);
 	hv_vstor_ctl_init(&host->ctl);
 	HV_INIT_WORK(&host->scan_work, hv_sv_scan_work);
-	if (kb < 16)
-		kb = 16;
-	if (kb > 16384)
-		kb = 16384;
+	kb = hv_vstor_param(HV_SV_NAME, "ring_size_kb", kb, 16, 16384);
 	host->ring_bytes = ((u32)kb << 10) & ~((u32)PAGE_SIZE - 1);
 
 	if (host->type == HV_SV_IDE) {

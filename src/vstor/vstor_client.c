@@ -179,3 +179,23 @@ void hv_vstor_ctl_cancel(struct hv_vstor_ctl *c)
 		complete(&c->done);
 	spin_unlock_irqrestore(&c->lock, flags);
 }
+
+/**
+ * hv_vstor_param() - a module parameter's value within its range.
+ * @mod: module name, @name: parameter name, for the log line
+ * @val: the value the admin gave
+ * @lo: smallest value taken, @hi: largest
+ *
+ * Return: @val clamped to @lo..@hi; a value that had to change is logged
+ * (one line, per call: the drivers call it once per device).
+ * Context: any.
+ */
+int hv_vstor_param(const char *mod, const char *name, int val, int lo, int hi)
+{
+	int v = val < lo ? lo : val > hi ? hi : val;
+
+	if (v != val)
+		pr_warn("%s: %s=%d is outside %d..%d: using %d\n", mod, name,
+			val, lo, hi, v);
+	return v;
+}

@@ -1,6 +1,7 @@
 # 55-blkvsc: hv_blkvsc (synthetic IDE disks) against the host simulator's
 # VSTOR back end: hv_hostsim devices=ide with a RAM disk of $disk_mb MiB.
 #   blkvsc-load        our VMBus module (sim=1), hv_hostsim, hv_blkvsc load
+#   blkvsc-param-clamp max_transfer_kb=9000 is clamped to 8192 with a log line
 #   blkvsc-disk        /sys/block/hda appears with the host's size in
 #                      512-byte sectors, and the driver's sysfs
 #                      attributes (blkvsc/) name it (IDE 0:0), vendor Msft, the
@@ -54,7 +55,7 @@ unload_all() {
 dmesg_mark
 if ! load_module "$HS_VMBUS" sim=1 ||
 	! load_module hv_hostsim version=5.3 devices=ide vstor=6.2 disk_mb=$disk_mb ||
-	! load_module "$BV" claim=1; then
+	! load_module "$BV" claim=1 max_transfer_kb=9000; then
 	fail blkvsc-load "modules did not load"
 	unload_all
 	exit 0
@@ -66,6 +67,13 @@ if ! wait_for 20 test -e $blk; then
 	fail blkvsc-disk "no $blk 20 s after loading $BV: $(dmesg_since_mark | grep -i blkvsc | tail -n 3 | tr '\n' ' ')"
 	unload_all
 	exit 0
+fi
+# max_transfer_kb=9000 is over the 8192 limit: clamped, and said so (the
+# host's own 2048 KiB limit is the lower one, so nothing else changes)
+if dmesg_since_mark | grep -q "max_transfer_kb=9000 is outside 4\.\.8192: using 8192"; then
+	pass blkvsc-param-clamp
+else
+	fail blkvsc-param-clamp "no log line for the clamped max_transfer_kb=9000"
 fi
 size=$(cat $blk/size)
 want=$((disk_mb * 2048))

@@ -116,6 +116,8 @@ struct hv_bv_dev {
 	int sysfs_group;		/* the blkvsc/ attributes exist */
 	atomic_t senders;		/* inside hv_bv_send_begin/end */
 	int open;			/* channel opened */
+	struct page *lost_page;		/* internal command's page the host
+					 * kept (no answer): withheld */
 
 	/* where the disk sits (E: instance GUID) and its name */
 	u8 path, target;
@@ -220,7 +222,7 @@ int hv_bv_io_alloc(struct hv_bv_dev *dev);
 void hv_bv_io_free(struct hv_bv_dev *dev);
 int hv_bv_queue(void *drv, struct request *rq);
 void hv_bv_on_channel(void *ctx);
-unsigned int hv_bv_abandon(struct hv_bv_dev *dev, int err);
+unsigned int hv_bv_abandon(struct hv_bv_dev *dev, int err, int host_owned);
 int hv_bv_drain(struct hv_bv_dev *dev, unsigned int timeout_ms);
 int hv_bv_watchdog(void *arg);
 int hv_bv_identify(struct hv_bv_dev *dev);

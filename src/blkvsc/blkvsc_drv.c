@@ -460,6 +460,21 @@ static void hv_bv_limits(struct hv_bv_dev *dev, struct hv_blk_limits *l)
 	}
 }
 
+/*
+ * Wait for senders (hv_bv_send_begin/end) to leave: they never wait long
+ * (100 ms at most for ring space), so 10 s without progress is a bug.
+ */
+static void hv_bv_wait_senders(struct hv_bv_dev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; atomic_read(&dev->senders) && i < 500; i++)
+		msleep(20);
+	WARN_ONCE(atomic_read(&dev->senders),
+		  HV_BV_NAME ": %s: %d sender(s) still busy after 10 s\n",
+		  dev->name, atomic_read(&dev->senders));
+}
+
 /* Everything probe set up, in reverse (see README "Removal"). */
 static void hv_bv_teardown(struct hv_bv_dev *dev)
 {
@@ -470,8 +485,10 @@ static void hv_bv_teardown(struct hv_bv_dev *dev)
 		/* the host is gone: nothing it holds comes back */
 		hv_bv_set_state(dev, HV_BV_GONE);
 		hv_vstor_ctl_cancel(&dev->ctl);
+		hv_bv_wait_senders(dev);
 		if (dev->slots)
-			hv_bv_abandon(dev, -EIO);
+			hv_bv_abandon(dev, -EIO,
+				      !hv_channel_rescinded(dev->ch));
 		hv_compat_blk_mark_dead(&dev->blk);
 	}
 	/* a live host completes the last writes; a dead one fails them */
@@ -487,10 +504,9 @@ static void hv_bv_teardown(struct hv_bv_dev *dev)
 	if (dev->wd)
 		kthread_stop(dev->wd);
 	dev->wd = NULL;
-	while (atomic_read(&dev->senders))
-		msleep(20);	/* senders never wait long (100 ms at most) */
+	hv_bv_wait_senders(dev);
 	if (dev->slots)
-		hv_bv_abandon(dev, -EIO);
+		hv_bv_abandon(dev, -EIO, !hv_channel_rescinded(dev->ch));
 	if (dev->open)
 		hv_channel_close(dev->ch);	/* no callback after this */
 	dev->open = 0;

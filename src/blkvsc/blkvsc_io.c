@@ -706,11 +706,16 @@ void hv_bv_on_channel(void *ctx)
  * again) with @err; late completions no longer match a slot.
  * @dev: the disk
  * @err: negative errno for the requests
+ * @host_owned: the host did not give the requests back (resets it did
+ * not answer): their bounce pages are set aside for good
+ * (hv_vmbus_withhold()), never freed. The pages of a request's own bios
+ * go back to the block layer with the failed request: only a host that
+ * answered is known to be done with them.
  *
  * Then waits (at most ~2 s) for completions other CPUs are finishing.
  * Context: process, may sleep. Return: requests given up.
  */
-unsigned int hv_bv_abandon(struct hv_bv_dev *dev, int err)
+unsigned int hv_bv_abandon(struct hv_bv_dev *dev, int err, int host_owned)
 {
 	struct hv_bv_slot *s;
 	unsigned long flags;
@@ -729,6 +734,13 @@ unsigned int hv_bv_abandon(struct hv_bv_dev *dev, int err)
 		if (!mine)
 			continue;
 		n++;
+		if (host_owned && s->bounce) {
+			/* the host may still write them: set aside for good */
+			hv_vmbus_withhold(dev->ch, s->nbounce, "bounce");
+			kfree(s->bounce);	/* our list, not the pages */
+			s->bounce = NULL;
+			s->nbounce = 0;
+		}
 		hv_bv_finish(dev, s, err, 0, 0, 0);
 	}
 	for (tries = 0; dev->slots && tries < 100; tries++) {
@@ -775,7 +787,7 @@ int hv_bv_drain(struct hv_bv_dev *dev, unsigned int timeout_ms)
 
 	while (hv_bv_inflight(dev)) {
 		if (!time_before(jiffies, deadline)) {
-			hv_bv_abandon(dev, -EIO);
+			hv_bv_abandon(dev, -EIO, 1);
 			return -ETIMEDOUT;
 		}
 		msleep(50);
@@ -875,7 +887,7 @@ static void hv_bv_recover(struct hv_bv_dev *dev, unsigned int expired)
 		/* no answer to either reset: the host is gone for us */
 		if (atomic_cmpxchg(&dev->state, HV_BV_RUNNING,
 				   HV_BV_OFFLINE) == HV_BV_RUNNING) {
-			n = hv_bv_abandon(dev, -EIO);
+			n = hv_bv_abandon(dev, -EIO, 1);
 			pr_err(HV_BV_NAME ": %s: the host does not answer: disk offline, %u request(s) failed\n",
 			       dev->name, n);
 		}
@@ -995,6 +1007,11 @@ static int hv_bv_exec(struct hv_bv_dev *dev, const u8 *cdb, u8 cdb_len,
 		hv_bv_slot_put(dev, s);
 		pr_err(HV_BV_NAME ": %s: command 0x%02x not answered (generation %u)\n",
 		       dev->name, cdb[0], gen);
+		if (page) {
+			/* the host may still write it: never reused or freed */
+			hv_vmbus_withhold(dev->ch, 1, "internal command");
+			dev->lost_page = page;
+		}
 		return -ETIMEDOUT;
 	}
 	return sync->err;
@@ -1008,6 +1025,8 @@ static int hv_bv_exec_retry(struct hv_bv_dev *dev, const u8 *cdb, u8 cdb_len,
 	int ret = -EIO, i;
 
 	for (i = 0; i < 4; i++) {
+		if (page && page == dev->lost_page)
+			return -ETIMEDOUT;	/* the host's now, not ours */
 		if (page)
 			memset(page_address(page), 0, PAGE_SIZE);
 		ret = hv_bv_exec(dev, cdb, cdb_len, data_in, page, len, &sync);
@@ -1145,7 +1164,10 @@ int hv_bv_identify(struct hv_bv_dev *dev)
 	}
 	hv_bv_discard_caps(dev, page);
 out:
-	__free_page(page);
+	if (page == dev->lost_page)
+		dev->lost_page = NULL;	/* withheld by hv_bv_exec() */
+	else
+		__free_page(page);
 	return ret;
 }
 

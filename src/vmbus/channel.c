@@ -734,11 +734,12 @@ int hv_channel_read(struct hv_channel *c, void *buf, u32 buflen,
 	ret = hv_pkt_validate(buf, rp.len);
 	memcpy(&d, buf, sizeof(d));
 	if (ret) {
-		vmbus_channel_broken(c, d.len8 * 8 != rp.len ?
-				     "len8 rewritten after publication, bytes" :
-				     "packet type, offset8", d.len8 * 8 !=
-				     rp.len ? d.len8 * 8 : d.type,
-				     d.len8 * 8 != rp.len ? rp.len : d.offset8);
+		if ((u32)d.len8 * 8 != rp.len)
+			vmbus_channel_broken(c, "len8 changed after publication, bytes then and now",
+					     rp.len, (u32)d.len8 * 8);
+		else
+			vmbus_channel_broken(c, "type, offset8 (or its ranges)",
+					     d.type, d.offset8);
 		return -EBADMSG;
 	}
 	pkt->type = d.type;

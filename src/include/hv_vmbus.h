@@ -49,9 +49,15 @@ struct hv_device {
 struct hv_driver {
 	const char *name;
 	const struct hv_device_id *id_table;
-	/* process context, may sleep; return 0 or -errno */
+	/*
+	 * process context (hv_vmbus's device work queue, no VMBus lock held),
+	 * may sleep; return 0 or -errno
+	 */
 	int (*probe)(struct hv_device *dev, const struct hv_device_id *id);
-	/* process context, may sleep; the channel may already be rescinded */
+	/*
+	 * process context, may sleep, no VMBus lock held; the channel may
+	 * already be rescinded
+	 */
 	void (*remove)(struct hv_device *dev);
 	void (*shutdown)(struct hv_device *dev);
 	struct device_driver driver;
@@ -301,8 +307,10 @@ int hv_channel_rescinded(const struct hv_channel *c);
  * hv_channel_set_subchannel_cb() - @cb is called (process context) for
  * every sub-channel offer (B.6) of @primary's device: those already
  * offered and not yet opened, at once, and those that arrive later; the
- * driver opens it with hv_channel_open(). NULL stops the calls; when this
- * returns no call is running. @cb runs under the primary's sub-channel
+ * driver opens it with hv_channel_open(). Offers are handled apart from
+ * probes, so @cb may run while the driver's probe is still running, and a
+ * probe may wait (bounded) for the sub-channels it asked for. NULL stops
+ * the calls; when this returns no call is running. @cb runs under the primary's sub-channel
  * lock: it must not call hv_channel_close(@primary) or this function.
  * A sub-channel rescinded on its own stays valid (calls on it fail with
  * -ENODEV) until its primary goes. Context: process.

@@ -38,6 +38,7 @@
 #define HV_SV_MAX_EXTEND	2	/* timer extensions while the host progresses */
 #define HV_SV_CTL_TAG		0xffffffffU	/* trans_id tag of control requests */
 #define HV_SV_INIT_TIMEOUT_MS	10000	/* each initialisation step */
+#define HV_SV_SUBCH_WAIT_MS	5000	/* for sub-channel offers at probe */
 #define HV_SV_RESET_TIMEOUT_MS	10000	/* RESET_LUN / RESET_BUS */
 #define HV_SV_TUR_TIMEOUT	(10 * HZ)	/* hot-plug TEST UNIT READY */
 #define HV_SV_USERDATA_LEN	24	/* OPENCHANNEL user data, zero (E) */
@@ -146,6 +147,7 @@ struct hv_sv_host {
 	struct hv_sv_chan chans[1 + HV_SV_MAX_SUBCH];	/* [0]: primary */
 	unsigned int nsub;		/* sub-channels opened */
 	unsigned int want_sub;		/* sub-channels asked for */
+	wait_queue_head_t sub_wq;	/* woken when one opens */
 	atomic_long_t *cpu_chan;	/* hv_sv_chan * by CPU; 0: primary */
 	unsigned int ncpu;		/* entries of cpu_chan and scratch */
 

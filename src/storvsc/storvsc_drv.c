@@ -354,6 +354,7 @@ static void hv_sv_subchannel_offer(struct hv_channel *sc)
 	}
 	chan->open = 1;
 	host->nsub++;
+	wake_up_all(&host->sub_wq);
 	smp_wmb();	/* the channel is ready before CPUs are sent to it */
 	/*
 	 * Submissions of one CPU go to this sub-channel: its interrupt CPU if
@@ -376,6 +377,22 @@ out:
 	mutex_unlock(&hv_sv_hosts_mutex);
 }
 
+/* sub-channels opened so far (hv_sv_subchannel_offer() writes it) */
+static unsigned int hv_sv_nsub(struct hv_sv_host *host)
+{
+	unsigned int n;
+
+	mutex_lock(&hv_sv_hosts_mutex);
+	n = host->nsub;
+	mutex_unlock(&hv_sv_hosts_mutex);
+	return n;
+}
+
+/*
+ * Ask for sub-channels and wait (at most HV_SV_SUBCH_WAIT_MS) until they
+ * are open, so the disks start with every CPU routed to its own channel.
+ * hv_vmbus handles offers apart from probes, so they arrive while we wait.
+ */
 static void hv_sv_request_subchannels(struct hv_sv_host *host)
 {
 	struct vstor_packet pkt;
@@ -388,9 +405,15 @@ static void hv_sv_request_subchannels(struct hv_sv_host *host)
 	if (!ret)
 		ret = hv_sv_ctl_exec(host, &pkt, HV_SV_INIT_TIMEOUT_MS, NULL);
 	mutex_unlock(&host->ctl_mutex);
-	if (ret || pkt.status)
+	if (ret || pkt.status) {
 		dev_warn(&host->hdev->dev, "CREATE_SUB_CHANNELS(%u) failed (%d, status 0x%x): one channel\n",
 			 host->want_sub, ret, ret ? 0 : pkt.status);
+		return;
+	}
+	wait_event_timeout(host->sub_wq, hv_sv_nsub(host) >= host->want_sub,
+			   msecs_to_jiffies(HV_SV_SUBCH_WAIT_MS));
+	dev_info(&host->hdev->dev, "sub-channels open at probe: %u of %u\n",
+		 hv_sv_nsub(host), host->want_sub);
 }
 
 /* ---- host attributes ------------------------------------------------------ */
@@ -575,6 +598,7 @@ static int hv_sv_probe(struct hv_device *hdev, const struct hv_device_id *id)
 	atomic_set(&host->stopping, 0);
 	host->free_head = -1;
 	INIT_LIST_HEAD(&host->node);
+	init_waitqueue_head(&host->sub_wq);
 	atomic_set(&host->senders, 0);
 	spin_lock_init(&host->slot_lock);
 	mutex_init(&host->ctl_mutex);

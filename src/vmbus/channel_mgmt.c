@@ -92,6 +92,8 @@ static unsigned int vmbus_count_subchannels(struct hv_channel *primary)
 }
 
 static void vmbus_channel_tasklet(unsigned long data);
+static void vmbus_add_work_fn(struct work_struct *work);
+static void vmbus_remove_work_fn(struct work_struct *work);
 
 static struct hv_channel *vmbus_channel_alloc(const struct vmbus_chmsg_offer *o)
 {
@@ -109,6 +111,8 @@ static struct hv_channel *vmbus_channel_alloc(const struct vmbus_chmsg_offer *o)
 	init_waitqueue_head(&c->space_wq);
 	hv_compat_tasklet_init(&c->tasklet, vmbus_channel_tasklet,
 			       (unsigned long)c);
+	HV_INIT_WORK(&c->add_work, vmbus_add_work_fn);
+	HV_INIT_WORK(&c->remove_work, vmbus_remove_work_fn);
 	memcpy(&c->offer, o, sizeof(*o));
 	c->relid = o->child_relid;
 	c->state = HV_CHAN_OFFERED;
@@ -194,20 +198,72 @@ static void vmbus_process_offer(const u8 *buf, u32 size)
 		mutex_unlock(&primary->sc_mutex);
 		return;
 	}
-	if (vmbus_device_add(c)) {
-		pr_err(VMBUS_MOD ": could not add device for relid %u\n", c->relid);
-		vmbus_send_relid_released(c);
-		vmbus_channel_free(c);
+	/* the device (and the driver's probe) comes on dev_wq, unlocked */
+	queue_work(vmbus_conn.dev_wq, &c->add_work);
+}
+
+/*
+ * Add the device of primary channel @c: the driver core probes a driver
+ * here, with no VMBus lock held, while wq goes on handling offers (the
+ * driver's sub-channels among them). A channel rescinded meanwhile gets
+ * no device; its remove work, queued after this one, frees it.
+ * Context: dev_wq.
+ */
+static void vmbus_add_work_fn(struct work_struct *work)
+{
+	struct hv_channel *c = container_of(work, struct hv_channel, add_work);
+	int ret;
+
+	if (vmbus_conn.state != VMBUS_CONNECTED || READ_ONCE(c->rescinded))
+		return;
+	ret = vmbus_device_add(c);
+	if (ret)
+		/* kept without a device until the host rescinds it */
+		pr_err(VMBUS_MOD ": could not add device for relid %u (%d)\n",
+		       c->relid, ret);
+}
+
+/*
+ * A rescinded primary: remove its device (the driver closes its channels)
+ * with no VMBus lock held, then close what is left, give the relids back
+ * and free the channels. Queued after the add work: never runs before it.
+ * Context: dev_wq.
+ */
+static void vmbus_remove_work_fn(struct work_struct *work)
+{
+	struct hv_channel *c = container_of(work, struct hv_channel,
+					    remove_work);
+	struct hv_channel *sc, *tmp;
+
+	if (c->device)
+		vmbus_device_remove(c);
+	mutex_lock(&vmbus_conn.channels_mutex);
+	mutex_lock(&c->sc_mutex);
+	list_for_each_entry_safe(sc, tmp, &c->sc_list, sc_node) {
+		hv_channel_close(sc);
+		vmbus_send_relid_released(sc);
+		vmbus_channel_free(sc);
 	}
+	mutex_unlock(&c->sc_mutex);
+	hv_channel_close(c);
+	vmbus_send_relid_released(c);
+	vmbus_channel_free(c);
+	mutex_unlock(&vmbus_conn.channels_mutex);
 }
 
 static void vmbus_process_rescind(u32 relid)
 {
-	struct hv_channel *c, *sc, *tmp;
+	struct hv_channel *c, *sc;
 
 	c = vmbus_relid_get(relid);
 	if (!c) {
 		pr_warn(VMBUS_MOD ": rescind of unknown relid %u\n", relid);
+		return;
+	}
+	if (c->rescinded) {
+		/* its removal is queued or running: once is enough */
+		pr_warn(VMBUS_MOD ": second rescind of relid %u ignored\n",
+			relid);
 		return;
 	}
 	WRITE_ONCE(c->rescinded, 1);
@@ -229,19 +285,8 @@ static void vmbus_process_rescind(u32 relid)
 		tasklet_kill(&c->tasklet);
 		return;
 	}
-	/* primary: its driver closes it and its sub-channels */
-	if (c->device)
-		vmbus_device_remove(c);
-	mutex_lock(&c->sc_mutex);
-	list_for_each_entry_safe(sc, tmp, &c->sc_list, sc_node) {
-		hv_channel_close(sc);
-		vmbus_send_relid_released(sc);
-		vmbus_channel_free(sc);
-	}
-	mutex_unlock(&c->sc_mutex);
-	hv_channel_close(c);
-	vmbus_send_relid_released(c);
-	vmbus_channel_free(c);
+	/* primary: its driver closes it and its sub-channels, on dev_wq */
+	queue_work(vmbus_conn.dev_wq, &c->remove_work);
 }
 
 static void vmbus_chmsg_work_fn(struct work_struct *work)
@@ -302,6 +347,9 @@ void vmbus_remove_all_channels(void)
 {
 	struct hv_channel *c, *tmp;
 
+	/* adds and removes in flight end first (adds now add nothing) */
+	if (vmbus_conn.dev_wq)
+		flush_workqueue(vmbus_conn.dev_wq);
 	mutex_lock(&vmbus_conn.channels_mutex);
 	list_for_each_entry(c, &vmbus_conn.channels, node) {
 		if (!c->primary && c->device)

@@ -762,6 +762,10 @@ static void vmbus_teardown(void)
 		destroy_workqueue(vmbus_conn.wq);
 		vmbus_conn.wq = NULL;
 	}
+	if (vmbus_conn.dev_wq) {
+		destroy_workqueue(vmbus_conn.dev_wq);
+		vmbus_conn.dev_wq = NULL;
+	}
 	vmbus_free_conn_pages();
 	vfree(vmbus_conn.relid_map);
 	vmbus_conn.relid_map = NULL;
@@ -800,7 +804,8 @@ int vmbus_connect(struct hv_platform *p)
 	    !vmbus_conn.monitor_pages[1])
 		goto fail;
 	vmbus_conn.wq = create_singlethread_workqueue("hv_vmbus_con");
-	if (!vmbus_conn.wq)
+	vmbus_conn.dev_wq = create_singlethread_workqueue("hv_vmbus_dev");
+	if (!vmbus_conn.wq || !vmbus_conn.dev_wq)
 		goto fail;
 
 	ret = p->ops->irq_enable(p, vmbus_isr);
@@ -826,7 +831,9 @@ int vmbus_connect(struct hv_platform *p)
 	if (!wait_for_completion_timeout(&vmbus_conn.alloffers,
 				msecs_to_jiffies(VMBUS_ALLOFFERS_TIMEOUT_MS)))
 		pr_warn(VMBUS_MOD ": host did not send ALLOFFERS_DELIVERED\n");
+	/* offers handled, then their devices added (probes done) */
 	flush_workqueue(vmbus_conn.wq);
+	flush_workqueue(vmbus_conn.dev_wq);
 	return 0;
 
 fail_connected:

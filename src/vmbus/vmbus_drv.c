@@ -233,7 +233,8 @@ static void vmbus_device_release(struct device *dev)
 /**
  * vmbus_device_add() - register the device of primary channel @c; the
  * driver core binds a driver and udev loads one by MODALIAS.
- * Context: process, channels_mutex held. Return: 0 or -errno.
+ * Context: process (vmbus_conn.dev_wq), no VMBus lock held: the driver's
+ * probe runs here. Return: 0 or -errno.
  */
 int vmbus_device_add(struct hv_channel *c)
 {

@@ -78,6 +78,10 @@ struct hv_channel {
 	u32 batch_open;			/* batches open, all callers */
 	u32 batch_signal;		/* a batched write owes the host a signal */
 
+	/* primary: device add and remove, on vmbus_conn.dev_wq */
+	struct work_struct add_work;
+	struct work_struct remove_work;
+
 	hv_channel_cb_t cb;
 	void *cb_ctx;
 	struct tasklet_struct tasklet;
@@ -130,6 +134,13 @@ struct vmbus_conn {
 	struct list_head waiters;
 
 	struct workqueue_struct *wq;	/* offers and rescinds, in order */
+	/*
+	 * Device add (driver probe) and remove, in order, apart from wq and
+	 * without channels_mutex: a probe may wait for its sub-channel
+	 * offers, which wq goes on handling, and a slow remove holds up no
+	 * offer or rescind.
+	 */
+	struct workqueue_struct *dev_wq;
 	struct completion alloffers;
 	atomic_t next_gpadl;
 

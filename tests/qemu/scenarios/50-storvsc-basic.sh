@@ -7,6 +7,8 @@
 #                      no I/O scheduler by default ([none])
 #   sv-io-scsi-V       4 MiB pattern written, caches dropped, read back equal
 #   sv-io-fc-V         the same on the FC controller
+#   sv-subch-probe-V   >= 5.1: each controller's probe has every sub-channel
+#                      it asked for open before it returns
 #   sv-multichannel-V  >= 5.1: I/O from both CPUs moves packets on more
 #                      than one channel of the controller; below: one channel
 #   sv-discard-V       >= 5.1: discard_max_bytes > 0, busybox blkdiscard of
@@ -264,6 +266,27 @@ for v in $HS_VSTOR_VERSIONS; do
 	else
 		fail "sv-disks-$v" "$why"
 	fi
+
+	# >= 5.1: each controller's probe waited for the sub-channels it
+	# asked for, and had them all (offers are handled apart from probes;
+	# before, they queued behind the probe: "0 of 1")
+	case $v in
+		2.0 | 4.2) ;;
+		*)
+			sub=$(dmesg_since_mark | sed -n 's/.*sub-channels open at probe: \([0-9]*\) of \([0-9]*\).*/\1:\2/p' | tr '\n' ' ')
+			why=
+			for p in $sub; do
+				[ "${p%:*}" = "${p#*:}" ] && [ "${p#*:}" -ge 1 ] || why="$why $p;"
+			done
+			if [ -z "$sub" ]; then
+				fail "sv-subch-probe-$v" "no 'sub-channels open at probe' line"
+			elif [ -n "$why" ]; then
+				fail "sv-subch-probe-$v" "open:asked per controller:$why"
+			else
+				pass "sv-subch-probe-$v"
+			fi
+			;;
+	esac
 
 	nq=$(set -- /sys/block/"$ds"/mq/*; [ -e "$1" ] && echo $# || echo 0)
 	sched=$(cat "/sys/block/$ds/queue/scheduler" 2>/dev/null)

@@ -310,6 +310,22 @@ static inline void hv_compat_scsi_set_hw_queues(struct Scsi_Host *sh,
 #endif
 }
 
+/**
+ * hv_compat_scsi_hw_queues() - hardware queues a host asking
+ * hv_compat_scsi_set_hw_queues(@n) gets: @n on scsi-mq kernels (each with
+ * can_queue tags, so up to @n * can_queue commands at once), 1 before
+ * (can_queue is then the host's whole depth). Context: any.
+ */
+static inline unsigned int hv_compat_scsi_hw_queues(unsigned int n)
+{
+#ifdef HV_HAVE_SHOST_NR_HW_QUEUES
+	return n ? n : 1;
+#else
+	(void)n;
+	return 1;
+#endif
+}
+
 /* ---- devices ---------------------------------------------------------- */
 
 /* Set @sdev's queue depth; returns the depth now in effect. Process. */

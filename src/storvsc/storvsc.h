@@ -34,7 +34,7 @@
 #define HV_SV_NAME		KBUILD_MODNAME	/* hv_storvsc, or hvl_storvsc */
 
 #define HV_SV_MAX_SUBCH		63	/* sub-channels used per host */
-#define HV_SV_MAX_SLOTS		2048	/* requests in flight per host */
+#define HV_SV_MAX_SLOTS		2048	/* requests in flight per host, all queues */
 #define HV_SV_MAX_EXTEND	2	/* timer extensions while the host progresses */
 #define HV_SV_CTL_TAG		0xffffffffU	/* trans_id tag of control requests */
 #define HV_SV_INIT_TIMEOUT_MS	10000	/* each initialisation step */
@@ -154,7 +154,9 @@ struct hv_sv_host {
 	/* requests */
 	spinlock_t slot_lock;		/* slots, free list */
 	struct hv_sv_slot *slots;
-	u32 nslots;
+	u32 nslots;			/* depth * nhwq */
+	u32 depth;			/* can_queue: tags per hardware queue */
+	u32 nhwq;			/* blk-mq hardware queues (1 before) */
 	int free_head;
 	unsigned long n_done;		/* completions accepted */
 	struct hv_sv_scratch *scratch;	/* ncpu entries */

@@ -299,9 +299,16 @@ static void hv_sv_limits(struct hv_sv_host *host)
 	if (!per_chan)
 		per_chan = 1;
 	n = per_chan * (1 + host->want_sub);
-	if (n > HV_SV_MAX_SLOTS)
-		n = HV_SV_MAX_SLOTS;
-	host->nslots = n;	/* hv_sv_io_alloc() allocates them */
+	/*
+	 * n requests per hardware queue; blk-mq gives each queue can_queue
+	 * tags of its own, so the slot table holds n for every queue and
+	 * blk-mq never dispatches more than it holds.
+	 */
+	host->nhwq = hv_compat_scsi_hw_queues(num_present_cpus());
+	if (n * host->nhwq > HV_SV_MAX_SLOTS)
+		n = HV_SV_MAX_SLOTS / host->nhwq ? HV_SV_MAX_SLOTS / host->nhwq : 1;
+	host->depth = n;
+	host->nslots = n * host->nhwq;	/* hv_sv_io_alloc() allocates them */
 }
 
 /* ---- sub-channels (B.6, E) ---------------------------------------------- */
@@ -554,10 +561,10 @@ static void hv_sv_host_params(struct hv_sv_host *host)
 {
 	struct Scsi_Host *sh = host->shost;
 
-	sh->can_queue = host->nslots;
-	sh->cmd_per_lun = (short)host->nslots;
+	sh->can_queue = host->depth;
+	sh->cmd_per_lun = (short)host->depth;
 	/* one hardware queue per CPU, as each CPU has its channel (E) */
-	hv_compat_scsi_set_hw_queues(sh, num_present_cpus());
+	hv_compat_scsi_set_hw_queues(sh, host->nhwq);
 	sh->sg_tablesize = (unsigned short)host->max_pfns;
 	sh->max_sectors = host->max_xfer >> 9;
 	sh->max_cmd_len = VSTOR_CDB_SIZE;

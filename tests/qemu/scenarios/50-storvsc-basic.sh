@@ -5,6 +5,8 @@
 #   sv-serial-V        VPD 0x80 (sysfs vpd_pg80) is the host's serial
 #   sv-queues-V        one blk-mq hardware queue per CPU (2 here) and so
 #                      no I/O scheduler by default ([none])
+#   sv-slots-V         the slot table (hv_stats slots) holds can_queue tags
+#                      for every hardware queue
 #   sv-io-scsi-V       4 MiB pattern written, caches dropped, read back equal
 #   sv-io-fc-V         the same on the FC controller
 #   sv-subch-probe-V   >= 5.1: each controller's probe has every sub-channel
@@ -294,6 +296,19 @@ for v in $HS_VSTOR_VERSIONS; do
 		2:*"[none]"*) pass "sv-queues-$v" ;;
 		*) fail "sv-queues-$v" "$nq hardware queues, scheduler '$sched'" ;;
 	esac
+	# every hardware queue has can_queue tags: the slot table holds them all
+	hnum=$(readlink "/sys/block/$ds/device")
+	hnum=${hnum##*/}
+	hostdir=/sys/class/scsi_host/host${hnum%%:*}
+	canq=$(cat "$hostdir/can_queue" 2>/dev/null)
+	slots=$(sed -n 's/^slots //p' "$hostdir/hv_stats" 2>/dev/null)
+	if [ -z "$canq" ] || [ -z "$slots" ]; then
+		fail "sv-slots-$v" "no can_queue or hv_stats slots under $hostdir"
+	elif [ "$slots" -ge $((canq * nq)) ]; then
+		pass "sv-slots-$v"
+	else
+		fail "sv-slots-$v" "$slots slots for $nq queues of $canq tags"
+	fi
 
 	pg80=/sys/block/$ds/device/vpd_pg80
 	want=$(printf 'HSIM-R%04u-T00-L000' "$rs")

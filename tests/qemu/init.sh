@@ -63,6 +63,9 @@ export HVL_RESULTS HVL_DMESG_IGNORE HVL_CHAN
 : >"$HVL_RESULTS"
 # ttyS1 is 4:65; without devtmpfs mdev may not have made it
 [ -c "$HVL_CHAN" ] || mknod "$HVL_CHAN" c 4 65 2>/dev/null
+# Debug kernel: what kmemleak suspects after boot is not ours; forget it,
+# so each scenario's scan (after it ends) reports only what is new.
+kmemleak_check >/dev/null || echo "HVL-BENCH: kmemleak suspects from boot cleared"
 nscen=0
 for script in /hvl/scenarios/*.sh; do
 	[ -f "$script" ] && nscen=$((nscen + 1))
@@ -109,6 +112,11 @@ for script in /hvl/scenarios/*.sh; do
 	if ! out=$(dmesg_check); then
 		printf '%s\n' "$out"
 		fail "$name/dmesg" "kernel splat while the scenario ran: $(printf '%s\n' "$out" | sed -n '1s/^#   dmesg: //p')"
+	fi
+	# Debug kernel: memory the scenario leaked (kmemleak; a no-op elsewhere).
+	if ! out=$(kmemleak_check); then
+		printf '%s\n' "$out"
+		fail "$name/kmemleak" "$(printf '%s\n' "$out" | grep -c 'unreferenced object') suspected leak(s): $(printf '%s\n' "$out" | grep -m1 'unreferenced object' | sed 's/^#   kmemleak: *//'); first own frame: $(printf '%s\n' "$out" | grep -m1 -E '\[(hv_|hvl_)[a-z_]*\]' | sed 's/^#   kmemleak: *//;s/^ *//')"
 	fi
 	bad=$(new_bad_taint "$taint0")
 	if [ "$bad" -ne 0 ]; then

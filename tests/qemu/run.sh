@@ -12,7 +12,9 @@
 # usage: tests/qemu/run.sh [options]
 #   --kernel K       all (default: bullseye bookworm trixie sid), a suite name,
 #                    or a kernel release a suite chroot provides; may be a
-#                    comma-separated list
+#                    comma-separated list; "debug": the debug kernel
+#                    (scripts/debug-kernel.sh: KASAN, lockdep, kmemleak,
+#                    DEBUG_ATOMIC_SLEEP, slub_debug; not part of "all")
 #   --scenarios GLOB run only scenarios whose name matches GLOB; the name is
 #                    the file name without .sh, tried with and without its
 #                    leading "NN-" (so 'demo*' matches 50-demo-net.sh)
@@ -21,8 +23,10 @@
 #   --kmods LIST     in-kernel modules (comma/space separated) to put in the
 #                    initramfs with their dependencies; load with load_kmod
 #                    (added to what the selected scenarios declare, below)
-#   --timeout SEC    host-side limit per kernel boot (default 900)
-#   --scenario-timeout SEC  guest-side limit per scenario (default 600)
+#   --timeout SEC    host-side limit per kernel boot (default 900; the
+#                    debug kernel: 4 times as long unless given)
+#   --scenario-timeout SEC  guest-side limit per scenario (default 600; the
+#                    debug kernel: 3 times as long unless given)
 #   --loglevel N     console loglevel (default 4: errors and worse)
 #   --out DIR        results directory (default tests/qemu/out)
 #   --verbose        stream each guest's serial console while it runs
@@ -78,8 +82,8 @@ glob='*'
 scen_dir=$here/scenarios
 demo=0
 kmods=
-boot_timeout=900
-scen_timeout=600
+boot_timeout=
+scen_timeout=
 loglevel=4
 out=$here/out
 verbose=0
@@ -114,6 +118,17 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+# The debug kernel (KASAN, lockdep, kmemleak under TCG) runs the same
+# scenarios several times slower: longer limits unless given.
+debug_boot_timeout=${boot_timeout:-3600}
+debug_scen_timeout=${scen_timeout:-1800}
+boot_timeout=${boot_timeout:-900}
+scen_timeout=${scen_timeout:-600}
+# Kernel command line of the debug kernel: SLUB's own checks (sanity,
+# red zones, poisoning) on top of KASAN, and every KASAN report printed
+# (not only the first).
+debug_append=${HVL_DEBUG_APPEND-slub_debug=FZP kasan_multi_shot}
+
 if [ "$demo" = 1 ]; then
 	kernels=sid
 	glob='demo*'
@@ -121,6 +136,9 @@ if [ "$demo" = 1 ]; then
 fi
 for n in "$boot_timeout" "$scen_timeout" "$loglevel"; do
 	case $n in ''|*[!0-9]*) die "'$n' is not a number of seconds/level" ;; esac
+done
+for n in "$debug_boot_timeout" "$debug_scen_timeout"; do
+	case $n in ''|*[!0-9]*) die "'$n' is not a number of seconds" ;; esac
 done
 kmods=$(printf '%s' "$kmods" | tr ',' ' ')
 
@@ -249,7 +267,7 @@ targets=
 for k in $(printf '%s' "$kernels" | tr ',' ' '); do
 	case $k in
 		all) targets="$targets $all_suites" ;;
-		bullseye|bookworm|trixie|sid) targets="$targets $k" ;;
+		bullseye|bookworm|trixie|sid|debug) targets="$targets $k" ;;
 		*)
 			found=
 			for s in $all_suites; do
@@ -650,7 +668,7 @@ boot() {
 	# HPET, whose every read is an emulated MMIO access: timing-heavy
 	# paths (fio, block I/O accounting) would cost several times more on
 	# those kernels and make figures incomparable across kernels.
-	bt_append="console=ttyS0 panic=-1 loglevel=$loglevel log_buf_len=4M tsc=reliable hvl.release=$1 hvl.timeout=$scen_timeout"
+	bt_append="console=ttyS0 panic=-1 loglevel=$loglevel log_buf_len=4M tsc=reliable hvl.release=$1 hvl.timeout=$k_scen_timeout${k_append:+ $k_append}"
 	[ "$shell" = 0 ] || bt_append="$bt_append hvl.shell=1"
 	# Both ports named: a "-device isa-serial" would turn off the default
 	# console port of -nographic (seen: no console at all).
@@ -665,7 +683,7 @@ boot() {
 		return 0
 	fi
 	# shellcheck disable=SC2086
-	timeout -k 10 $((boot_timeout + 30)) \
+	timeout -k 10 $((k_boot_timeout + 30)) \
 		"$qemu" -accel tcg -cpu max -smp 2 -m "$mem_mb" -nographic -no-reboot -nic none \
 		$bt_chan -kernel "$2/vmlinuz" -initrd "$3" -append "$bt_append" ${HVL_QEMU_ARGS:-} \
 		</dev/null >"$4" 2>&1 &
@@ -676,7 +694,7 @@ boot() {
 			sed -u -e 's/\r//g' -e "s/${esc}\[[0-9;?]*[A-Za-z]//g" -e "s/${esc}[A-Za-z]//g" &
 		tailpid=$!
 	fi
-	bt_deadline=$((bt_start + boot_timeout))
+	bt_deadline=$((bt_start + k_boot_timeout))
 	bt_done_at=
 	boot_status=
 	begin_secs=
@@ -694,7 +712,7 @@ boot() {
 			break
 		fi
 		if [ "$bt_now" -ge "$bt_deadline" ]; then
-			boot_status="timed out after ${boot_timeout}s"
+			boot_status="timed out after ${k_boot_timeout}s"
 			kill "$qpid" 2>/dev/null || true
 			break
 		fi
@@ -727,8 +745,25 @@ total_start=$(date +%s)
 for suite in "$@"; do
 	k_start=$(date +%s)
 	note "=== $suite: preparing chroot and kernel"
-	if ! rel=$("$repo/scripts/suite-chroot.sh" "$suite"); then
-		record FAIL "$suite/prepare" "scripts/suite-chroot.sh $suite failed"
+	# csuite: the chroot our modules are built in; the debug kernel is
+	# built in (and its tree kept in) one suite's chroot.
+	csuite=$suite
+	k_boot_timeout=$boot_timeout
+	k_scen_timeout=$scen_timeout
+	k_append=
+	if [ "$suite" = debug ]; then
+		csuite=${HVL_DEBUG_SUITE:-trixie}
+		k_boot_timeout=$debug_boot_timeout
+		k_scen_timeout=$debug_scen_timeout
+		k_append=$debug_append
+		k_prep="scripts/debug-kernel.sh"
+		rel=$("$repo/scripts/debug-kernel.sh") || rel=
+	else
+		k_prep="scripts/suite-chroot.sh $suite"
+		rel=$("$repo/scripts/suite-chroot.sh" "$suite") || rel=
+	fi
+	if [ -z "$rel" ]; then
+		record FAIL "$suite/prepare" "$k_prep failed"
 		printf '%s prepare-failed\n' "$suite" >>"$summary"
 		continue
 	fi
@@ -738,14 +773,14 @@ for suite in "$@"; do
 	mkdir -p "$kout"
 
 	# Build, serialised against other builds in the same chroot.
-	exec 8>"$cache/chroots/.$suite.build.lock"
+	exec 8>"$cache/chroots/.$csuite.build.lock"
 	flock 8
-	if ! copy_tree "$suite"; then
-		record FAIL "$rel/build" "could not copy src/ and tests/ into the $suite chroot"
+	if ! copy_tree "$csuite"; then
+		record FAIL "$rel/build" "could not copy src/ and tests/ into the $csuite chroot"
 		exec 8>&-
 		continue
 	fi
-	copy=$cache/chroots/$suite/build/qemu-bench
+	copy=$cache/chroots/$csuite/build/qemu-bench
 	for d in src tests/hostsim tests/qemu/testmod; do
 		tag=$(printf '%s' "$d" | tr / -)
 		if [ ! -f "$copy/$d/Makefile" ]; then
@@ -753,7 +788,7 @@ for suite in "$@"; do
 			continue
 		fi
 		note "$rel: building $d"
-		if build_dir "$suite" "$rel" "$d" "$kout/build-$tag.log"; then
+		if build_dir "$csuite" "$rel" "$d" "$kout/build-$tag.log"; then
 			record PASS "$rel/build:$d"
 		else
 			record FAIL "$rel/build:$d" "make failed: $({ grep -i -E 'error:|undefined!' "$kout/build-$tag.log" || grep -F '***' "$kout/build-$tag.log" || echo 'see log'; } | head -n 1) (log: $kout/build-$tag.log)"
@@ -802,7 +837,7 @@ for suite in "$@"; do
 	fi
 	prep_secs=$(($(date +%s) - k_start))
 
-	note "$rel: booting under TCG (limit ${boot_timeout}s, log: $kout/serial.log)"
+	note "$rel: booting under TCG (limit ${k_boot_timeout}s, log: $kout/serial.log)"
 	boot "$rel" "$kdir" "$kout/initrd.gz" "$kout/serial.log"
 	# A kernel that dies before /init ran (an emulator hiccup while the
 	# kernel patches itself under TCG, seen once on 7.2) ran none of our

@@ -8,6 +8,8 @@
 #   make matrix-debian   build in each Debian suite's chroot with its gcc
 #   make qemu-test       boot Debian kernels under QEMU and run scenarios
 #   make demo            boot the newest Debian kernel with the host simulator
+#   make qemu-debug      the scenarios on the debug kernel (KASAN, lockdep,
+#                        kmemleak; built from Debian's linux-source; not in check)
 #   make bench           ring-buffer and loopback benchmarks (not in check)
 #   make lint            shellcheck, sparse-free checks of our sources
 
@@ -16,7 +18,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
 .PHONY: all modules test-modules clean check unit matrix matrix-debian \
-	qemu-test demo bench lint install rpm deb install-test
+	qemu-test qemu-debug demo bench lint install rpm deb install-test
 
 all: modules
 
@@ -41,6 +43,11 @@ matrix-debian:
 
 qemu-test:
 	@sh $(TOP)/tests/qemu/run.sh
+
+# The debug kernel (scripts/debug-kernel.sh, built once and cached) runs
+# every scenario; results in tests/qemu/out/debug.
+qemu-debug:
+	@sh $(TOP)/tests/qemu/run.sh --kernel debug --out $(TOP)/tests/qemu/out/debug
 
 demo:
 	@sh $(TOP)/tests/qemu/run.sh --demo

@@ -10,10 +10,12 @@
  *                 the watchdog (timeouts, resets, retries), commands at
  *                 probe (INQUIRY, VPD, READ CAPACITY)
  *
- * Request naming as in hv_storvsc: every request in flight owns a slot;
- * its trans_id is (slot generation << 32) | (slot index + 1); control
- * requests use HV_BV_CTL_TAG. A completion is accepted only when its tag
- * names a busy slot of the same generation; anything else is counted and
+ * Request naming as in hv_storvsc: every request in flight owns a slot,
+ * tracked by hv_vmbus's request tracker (struct hv_rqt, hv_rqt.h); its
+ * trans_id is (generation << 32) | (slot index + 1), with a new
+ * generation for every send (a resend too); control requests use
+ * HV_BV_CTL_TAG. A completion is accepted only when its id names a slot
+ * in flight in the same generation; anything else is counted and
  * dropped, never dereferenced.
  */
 #ifndef HV_BLKVSC_H
@@ -54,13 +56,6 @@ enum hv_bv_state {
 	HV_BV_DEAD,		/* nothing is sent any more; channel closing */
 };
 
-enum hv_bv_slot_state {
-	HV_BV_SLOT_FREE = 0,
-	HV_BV_SLOT_BUSY,	/* sent (or being sent): the host owns it */
-	HV_BV_SLOT_DONE,	/* being completed or given up */
-	HV_BV_SLOT_RESEND,	/* to be sent again by the watchdog */
-};
-
 /* An internal command's waiter (commands at probe, cache flush at removal) */
 struct hv_bv_sync {
 	struct completion done;
@@ -70,7 +65,12 @@ struct hv_bv_sync {
 	u8 asc;
 };
 
-/* A request in flight. Fields change under hv_bv_dev.lock. */
+/*
+ * A request: slot i is entry i of hv_bv_dev.rqt, whose state says who owns
+ * it: HV_RQT_BUSY sent, the host's; HV_RQT_HELD ours (being prepared,
+ * completed or given up, or with @resend waiting for the watchdog to send
+ * it again). Fields change under hv_bv_dev.rqt.lock.
+ */
 struct hv_bv_slot {
 	struct request *rq;	/* block request, or NULL (internal) */
 	struct hv_bv_sync *sync;	/* internal command's waiter */
@@ -82,14 +82,12 @@ struct hv_bv_slot {
 	u8 *param;		/* HV_BV_PARAM_SIZE bytes in one page */
 	u64 param_pfn;
 	u32 param_off;
-	u32 gen;		/* incarnation, high half of the trans_id */
-	u16 state;		/* enum hv_bv_slot_state */
+	u8 resend;		/* HELD: to be sent again by the watchdog */
 	u8 data_in;		/* VSTOR_READ/WRITE/UNKNOWN_TYPE */
 	u8 retries;		/* resends so far */
 	u8 extends;		/* timeout extensions so far */
 	u8 expired;		/* timed out, waiting for the reset */
 	u8 is_unmap;
-	int next_free;		/* free list; -1 ends it */
 	unsigned long start;	/* jiffies when (re)sent */
 	unsigned long progress;	/* hv_bv_dev.n_done then */
 };
@@ -147,10 +145,9 @@ struct hv_bv_dev {
 	struct hv_compat_blk blk;
 
 	/* requests */
-	spinlock_t lock;		/* slots, free list */
+	struct hv_rqt rqt;		/* trans_id <-> slot; its lock guards slots */
 	struct hv_bv_slot *slots;
 	u32 nslots;
-	int free_head;
 	unsigned long n_done;		/* completions accepted */
 	u64 *pfn_pool;
 	struct page *param_page;

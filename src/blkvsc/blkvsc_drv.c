@@ -478,7 +478,9 @@ static void hv_bv_wait_senders(struct hv_bv_dev *dev)
 /* Everything probe set up, in reverse (see README "Removal"). */
 static void hv_bv_teardown(struct hv_bv_dev *dev)
 {
+	/* a broken channel (malformed packet) answers nothing any more */
 	int gone = hv_channel_rescinded(dev->ch) ||
+		hv_channel_broken(dev->ch) ||
 		hv_bv_state(dev) != HV_BV_RUNNING;
 
 	if (gone && hv_bv_state(dev) != HV_BV_OFFLINE) {
@@ -528,10 +530,9 @@ static int hv_bv_probe(struct hv_device *hdev, const struct hv_device_id *id)
 	dev->ch = hdev->channel;
 	atomic_set(&dev->state, HV_BV_INIT);
 	atomic_set(&dev->senders, 0);
-	spin_lock_init(&dev->lock);
+	spin_lock_init(&dev->rqt.lock);
 	mutex_init(&dev->ctl_mutex);
 	hv_vstor_ctl_init(&dev->ctl);
-	dev->free_head = -1;
 	kb = hv_vstor_param(HV_BV_NAME, "ring_size_kb", kb, 16, 16384);
 	dev->ring_bytes = ((u32)kb << 10) & ~((u32)PAGE_SIZE - 1);
 	t = hv_vstor_param(HV_BV_NAME, "timeout", t, 5, 600);

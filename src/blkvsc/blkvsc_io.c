@@ -43,10 +43,6 @@ static inline u32 hv_bv_min(u32 a, u32 b)
 	return a < b ? a : b;
 }
 
-static inline u64 hv_bv_trans_id(u32 gen, u32 tag)
-{
-	return ((u64)gen << 32) | tag;
-}
 
 static void hv_bv_put_be32(u8 *p, u32 v)
 {
@@ -83,7 +79,8 @@ int hv_bv_io_alloc(struct hv_bv_dev *dev)
 	dev->pfn_pool = hv_vstor_zalloc(sizeof(u64) * dev->max_pfns *
 				     dev->nslots);
 	dev->param_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	if (!dev->slots || !dev->pfn_pool || !dev->param_page) {
+	if (!dev->slots || !dev->pfn_pool || !dev->param_page ||
+	    hv_rqt_init(&dev->rqt, dev->nslots)) {
 		hv_bv_io_free(dev);
 		return -ENOMEM;
 	}
@@ -95,10 +92,7 @@ int hv_bv_io_alloc(struct hv_bv_dev *dev)
 		s->param = pbase + i * HV_BV_PARAM_SIZE;
 		s->param_pfn = page_to_pfn(dev->param_page);
 		s->param_off = i * HV_BV_PARAM_SIZE;
-		s->state = HV_BV_SLOT_FREE;
-		s->next_free = i + 1 < dev->nslots ? (int)i + 1 : -1;
 	}
-	dev->free_head = 0;
 	return 0;
 }
 
@@ -118,21 +112,35 @@ void hv_bv_io_free(struct hv_bv_dev *dev)
 	if (dev->param_page)
 		__free_page(dev->param_page);
 	dev->param_page = NULL;
-	dev->free_head = -1;
+	hv_rqt_destroy(&dev->rqt);
 }
 
 /* ---- slots -------------------------------------------------------------- */
 
+static inline u32 hv_bv_slot_idx(const struct hv_bv_dev *dev,
+				 const struct hv_bv_slot *s)
+{
+	return (u32)(s - dev->slots);
+}
+
+/* Is slot @s in flight (the host's)? Under rqt.lock. */
+static inline int hv_bv_slot_busy(struct hv_bv_dev *dev,
+				  const struct hv_bv_slot *s)
+{
+	return __hv_rqt_state(&dev->rqt, hv_bv_slot_idx(dev, s)) ==
+		HV_RQT_BUSY;
+}
+
+/* A free slot, ours (HELD) until hv_bv_slot_arm(); NULL if none. */
 static struct hv_bv_slot *hv_bv_slot_get(struct hv_bv_dev *dev)
 {
 	struct hv_bv_slot *s = NULL;
 	unsigned long flags;
+	u32 idx;
 
-	spin_lock_irqsave(&dev->lock, flags);
-	if (dev->slots && dev->free_head >= 0) {
-		s = &dev->slots[dev->free_head];
-		dev->free_head = s->next_free;
-		s->next_free = -1;
+	spin_lock_irqsave(&dev->rqt.lock, flags);
+	if (dev->slots && !__hv_rqt_get(&dev->rqt, &idx)) {
+		s = &dev->slots[idx];
 		s->rq = NULL;
 		s->sync = NULL;
 		s->npfn = 0;
@@ -142,65 +150,48 @@ static struct hv_bv_slot *hv_bv_slot_get(struct hv_bv_dev *dev)
 		s->extends = 0;
 		s->expired = 0;
 		s->is_unmap = 0;
-		s->state = HV_BV_SLOT_DONE;	/* ours until sent */
+		s->resend = 0;
 	}
-	spin_unlock_irqrestore(&dev->lock, flags);
+	spin_unlock_irqrestore(&dev->rqt.lock, flags);
 	return s;
 }
 
+/* Slot @s (HELD) back to the free list. */
 static void hv_bv_slot_put(struct hv_bv_dev *dev, struct hv_bv_slot *s)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&dev->lock, flags);
-	s->state = HV_BV_SLOT_FREE;
+	spin_lock_irqsave(&dev->rqt.lock, flags);
 	s->rq = NULL;
 	s->sync = NULL;
-	s->next_free = dev->free_head;
-	dev->free_head = (int)(s - dev->slots);
-	spin_unlock_irqrestore(&dev->lock, flags);
-}
-
-static inline u32 hv_bv_slot_tag(const struct hv_bv_dev *dev,
-				 const struct hv_bv_slot *s)
-{
-	return (u32)(s - dev->slots) + 1;
+	s->resend = 0;
+	__hv_rqt_put(&dev->rqt, hv_bv_slot_idx(dev, s));
+	spin_unlock_irqrestore(&dev->rqt.lock, flags);
 }
 
 /*
- * Make slot @s (ours, state DONE) busy under a new generation and return
- * its trans_id: from here on the host owns it.
+ * Make slot @s (ours, HELD) busy under a new generation and return its
+ * trans_id: from here on the host owns it.
  */
 static u64 hv_bv_slot_arm(struct hv_bv_dev *dev, struct hv_bv_slot *s)
 {
 	unsigned long flags;
-	u64 trans;
+	u64 trans = 0;
 
-	spin_lock_irqsave(&dev->lock, flags);
-	s->gen++;
-	s->state = HV_BV_SLOT_BUSY;
+	spin_lock_irqsave(&dev->rqt.lock, flags);
 	s->expired = 0;
+	s->resend = 0;
 	s->start = jiffies;
 	s->progress = dev->n_done;
-	trans = hv_bv_trans_id(s->gen, hv_bv_slot_tag(dev, s));
-	spin_unlock_irqrestore(&dev->lock, flags);
+	__hv_rqt_arm(&dev->rqt, hv_bv_slot_idx(dev, s), &trans);
+	spin_unlock_irqrestore(&dev->rqt.lock, flags);
 	return trans;
 }
 
 /* Take back a slot whose send failed; 0 if a completion got it first. */
-static int hv_bv_slot_disarm(struct hv_bv_dev *dev, struct hv_bv_slot *s,
-			     u64 trans)
+static int hv_bv_slot_disarm(struct hv_bv_dev *dev, u64 trans)
 {
-	unsigned long flags;
-	int mine = 0;
-
-	spin_lock_irqsave(&dev->lock, flags);
-	if (s->state == HV_BV_SLOT_BUSY && s->gen == (u32)(trans >> 32)) {
-		s->state = HV_BV_SLOT_DONE;
-		mine = 1;
-	}
-	spin_unlock_irqrestore(&dev->lock, flags);
-	return mine;
+	return !hv_rqt_cancel(&dev->rqt, trans);
 }
 
 /* ---- bounce pages ------------------------------------------------------- */
@@ -380,7 +371,7 @@ static int hv_bv_send(struct hv_bv_dev *dev, struct hv_bv_slot *s)
 		ret = hv_channel_send_mpb(dev->ch, &mpb, &s->pkt,
 					  dev->pkt_size, trans);
 	}
-	if (ret && !hv_bv_slot_disarm(dev, s, trans))
+	if (ret && !hv_bv_slot_disarm(dev, trans))
 		ret = 0;	/* completed (or given up) already: not ours */
 	return ret;
 }
@@ -563,9 +554,9 @@ static void hv_bv_retry_or_fail(struct hv_bv_dev *dev, struct hv_bv_slot *s,
 
 	if (s->rq && s->retries < HV_BV_MAX_RETRIES &&
 	    hv_bv_state(dev) == HV_BV_RUNNING) {
-		spin_lock_irqsave(&dev->lock, flags);
-		s->state = HV_BV_SLOT_RESEND;
-		spin_unlock_irqrestore(&dev->lock, flags);
+		spin_lock_irqsave(&dev->rqt.lock, flags);
+		s->resend = 1;
+		spin_unlock_irqrestore(&dev->rqt.lock, flags);
 		hv_bv_wake_watchdog(dev);
 		return;
 	}
@@ -625,25 +616,20 @@ static void hv_bv_complete(struct hv_bv_dev *dev, struct hv_bv_slot *s,
 static void hv_bv_on_completion(struct hv_bv_dev *dev, u64 trans_id,
 				const struct vstor_packet *vp, u32 len)
 {
-	u32 tag = (u32)trans_id, gen = (u32)(trans_id >> 32);
 	struct hv_bv_slot *s = NULL;
 	unsigned long flags;
+	u32 idx;
 
-	if (tag == HV_BV_CTL_TAG) {
-		hv_bv_ctl_complete(dev, gen, vp, len);
+	if ((u32)trans_id == HV_BV_CTL_TAG) {
+		hv_bv_ctl_complete(dev, (u32)(trans_id >> 32), vp, len);
 		return;
 	}
-	spin_lock_irqsave(&dev->lock, flags);
-	if (dev->slots && tag && tag <= dev->nslots) {
-		s = &dev->slots[tag - 1];
-		if (s->state == HV_BV_SLOT_BUSY && s->gen == gen) {
-			s->state = HV_BV_SLOT_DONE;
-			dev->n_done++;
-		} else {
-			s = NULL;
-		}
+	spin_lock_irqsave(&dev->rqt.lock, flags);
+	if (dev->slots && !__hv_rqt_claim(&dev->rqt, trans_id, &idx)) {
+		s = &dev->slots[idx];
+		dev->n_done++;
 	}
-	spin_unlock_irqrestore(&dev->lock, flags);
+	spin_unlock_irqrestore(&dev->rqt.lock, flags);
 	if (!s) {
 		atomic_inc(&dev->stats.stale);
 		pr_warn_ratelimited(HV_BV_NAME ": %s: dropped completion with unknown or stale id 0x%llx\n",
@@ -725,12 +711,16 @@ unsigned int hv_bv_abandon(struct hv_bv_dev *dev, int err, int host_owned)
 
 	for (i = 0; dev->slots && i < dev->nslots; i++) {
 		s = &dev->slots[i];
-		spin_lock_irqsave(&dev->lock, flags);
-		mine = s->state == HV_BV_SLOT_BUSY ||
-			s->state == HV_BV_SLOT_RESEND;
-		if (mine)
-			s->state = HV_BV_SLOT_DONE;
-		spin_unlock_irqrestore(&dev->lock, flags);
+		spin_lock_irqsave(&dev->rqt.lock, flags);
+		if (hv_bv_slot_busy(dev, s)) {
+			__hv_rqt_claim_idx(&dev->rqt, i);
+			mine = 1;
+		} else {
+			/* one waiting for the watchdog is ours to finish */
+			mine = s->resend;
+			s->resend = 0;
+		}
+		spin_unlock_irqrestore(&dev->rqt.lock, flags);
 		if (!mine)
 			continue;
 		n++;
@@ -745,10 +735,11 @@ unsigned int hv_bv_abandon(struct hv_bv_dev *dev, int err, int host_owned)
 	}
 	for (tries = 0; dev->slots && tries < 100; tries++) {
 		busy = 0;
-		spin_lock_irqsave(&dev->lock, flags);
+		spin_lock_irqsave(&dev->rqt.lock, flags);
+		/* HELD: being prepared or completed elsewhere */
 		for (i = 0; i < dev->nslots && !busy; i++)
-			busy = dev->slots[i].state == HV_BV_SLOT_DONE;
-		spin_unlock_irqrestore(&dev->lock, flags);
+			busy = __hv_rqt_state(&dev->rqt, i) == HV_RQT_HELD;
+		spin_unlock_irqrestore(&dev->rqt.lock, flags);
 		if (!busy)
 			break;
 		msleep(20);
@@ -763,12 +754,12 @@ static unsigned int hv_bv_inflight(struct hv_bv_dev *dev)
 	unsigned int n = 0;
 	u32 i;
 
-	spin_lock_irqsave(&dev->lock, flags);
+	spin_lock_irqsave(&dev->rqt.lock, flags);
 	for (i = 0; dev->slots && i < dev->nslots; i++)
-		if (dev->slots[i].state != HV_BV_SLOT_FREE &&
+		if (__hv_rqt_state(&dev->rqt, i) != HV_RQT_FREE &&
 		    dev->slots[i].rq)
 			n++;
-	spin_unlock_irqrestore(&dev->lock, flags);
+	spin_unlock_irqrestore(&dev->rqt.lock, flags);
 	return n;
 }
 
@@ -821,25 +812,33 @@ static void hv_bv_resend(struct hv_bv_dev *dev, struct hv_bv_slot *s)
 		hv_bv_finish(dev, s, -EIO, 0, 0, 0);
 }
 
-/* Take the slots in @want state (with the expired flag if @expired). */
-static struct hv_bv_slot *hv_bv_take(struct hv_bv_dev *dev, u16 want,
-				     int expired)
+/*
+ * Take a block request's slot: with @expired, one in flight that timed
+ * out (taken back from the host); else one waiting to be sent again.
+ * It is ours (HELD) on return; NULL when there is none.
+ */
+static struct hv_bv_slot *hv_bv_take(struct hv_bv_dev *dev, int expired)
 {
 	struct hv_bv_slot *s;
 	unsigned long flags;
 	u32 i;
 
-	spin_lock_irqsave(&dev->lock, flags);
+	spin_lock_irqsave(&dev->rqt.lock, flags);
 	for (i = 0; i < dev->nslots; i++) {
 		s = &dev->slots[i];
-		if (s->state == want && s->rq && (!expired || s->expired)) {
-			s->state = HV_BV_SLOT_DONE;
+		if (!s->rq)
+			continue;
+		if (expired ? s->expired && hv_bv_slot_busy(dev, s) :
+		    s->resend) {
+			if (expired)
+				__hv_rqt_claim_idx(&dev->rqt, i);
+			s->resend = 0;
 			s->expired = 0;
-			spin_unlock_irqrestore(&dev->lock, flags);
+			spin_unlock_irqrestore(&dev->rqt.lock, flags);
 			return s;
 		}
 	}
-	spin_unlock_irqrestore(&dev->lock, flags);
+	spin_unlock_irqrestore(&dev->rqt.lock, flags);
 	return NULL;
 }
 
@@ -851,10 +850,10 @@ static unsigned int hv_bv_check_timeouts(struct hv_bv_dev *dev)
 	unsigned int expired = 0, extended = 0;
 	u32 i;
 
-	spin_lock_irqsave(&dev->lock, flags);
+	spin_lock_irqsave(&dev->rqt.lock, flags);
 	for (i = 0; i < dev->nslots; i++) {
 		s = &dev->slots[i];
-		if (s->state != HV_BV_SLOT_BUSY || !s->rq || s->expired ||
+		if (!hv_bv_slot_busy(dev, s) || !s->rq || s->expired ||
 		    !time_after(now, s->start + dev->timeout))
 			continue;
 		if (s->extends < HV_BV_MAX_EXTEND && s->progress != dev->n_done) {
@@ -867,7 +866,7 @@ static unsigned int hv_bv_check_timeouts(struct hv_bv_dev *dev)
 			expired++;
 		}
 	}
-	spin_unlock_irqrestore(&dev->lock, flags);
+	spin_unlock_irqrestore(&dev->rqt.lock, flags);
 	if (extended)
 		atomic_add(extended, &dev->stats.extended);
 	if (expired)
@@ -893,7 +892,7 @@ static void hv_bv_recover(struct hv_bv_dev *dev, unsigned int expired)
 		}
 		return;
 	}
-	while ((s = hv_bv_take(dev, HV_BV_SLOT_BUSY, 1)) != NULL) {
+	while ((s = hv_bv_take(dev, 1)) != NULL) {
 		if (s->retries < HV_BV_MAX_RETRIES)
 			hv_bv_resend(dev, s);
 		else
@@ -925,7 +924,7 @@ int hv_bv_watchdog(void *arg)
 			break;
 		if (hv_bv_state(dev) != HV_BV_RUNNING)
 			continue;
-		while ((s = hv_bv_take(dev, HV_BV_SLOT_RESEND, 0)) != NULL)
+		while ((s = hv_bv_take(dev, 0)) != NULL)
 			hv_bv_resend(dev, s);
 		expired = hv_bv_check_timeouts(dev);
 		if (expired)
@@ -994,12 +993,12 @@ static int hv_bv_exec(struct hv_bv_dev *dev, const u8 *cdb, u8 cdb_len,
 					 time_before(jiffies, deadline) ?
 					 deadline - jiffies : 1)) {
 		/* no answer: take the slot back unless a completion has it */
-		spin_lock_irqsave(&dev->lock, flags);
-		mine = s->state == HV_BV_SLOT_BUSY && s->sync == sync;
+		spin_lock_irqsave(&dev->rqt.lock, flags);
+		mine = hv_bv_slot_busy(dev, s) && s->sync == sync;
 		if (mine)
-			s->state = HV_BV_SLOT_DONE;
-		gen = s->gen;
-		spin_unlock_irqrestore(&dev->lock, flags);
+			__hv_rqt_claim_idx(&dev->rqt, hv_bv_slot_idx(dev, s));
+		gen = __hv_rqt_gen(&dev->rqt, hv_bv_slot_idx(dev, s));
+		spin_unlock_irqrestore(&dev->rqt.lock, flags);
 		if (!mine) {
 			wait_for_completion(&sync->done);	/* being finished */
 			return sync->err;

@@ -15,13 +15,18 @@
  * ring's interrupt_mask set; it must drain what it wants with
  * hv_channel_read() and must not sleep. When it
  * returns, hv_vmbus unmasks and calls it again if data arrived meanwhile.
+ * In polled mode (hv_channel_set_polled(), for NAPI) the callback is only
+ * told that the host signalled: interrupts stay masked until the driver's
+ * poll has drained the ring and calls hv_channel_unmask().
  */
 #ifndef HV_VMBUS_H
 #define HV_VMBUS_H
 
 #include <linux/device.h>
 #include <linux/module.h>
+#include <linux/spinlock.h>
 #include "hv_ring.h"
+#include "hv_rqt.h"
 
 struct hv_channel;
 
@@ -302,6 +307,63 @@ struct hv_device *hv_channel_device(const struct hv_channel *c);
 unsigned int hv_channel_target_cpu(const struct hv_channel *c);
 /** Non-zero once the host rescinded the channel. */
 int hv_channel_rescinded(const struct hv_channel *c);
+/**
+ * hv_channel_set_polled() - callback mode of @c.
+ * @on: 0 (default): hv_vmbus drains; the callback runs with inbound
+ *      interrupts masked, and again while data keeps arriving, then
+ *      hv_vmbus unmasks. 1: polled: the callback runs once per host signal
+ *      with interrupts masked and they stay masked (C.3: the host does not
+ *      signal while interrupt_mask is set) until the driver calls
+ *      hv_channel_unmask(), typically at the end of a NAPI poll that read
+ *      less than its budget.
+ * Set it before hv_channel_open() or with the callback excluded.
+ * Context: any.
+ */
+void hv_channel_set_polled(struct hv_channel *c, int on);
+
+/**
+ * hv_channel_mask() - set the inbound interrupt_mask (C.3): the host stops
+ * signalling @c. Context: any, serialised with hv_channel_unmask() by the
+ * caller (the driver's poll).
+ */
+void hv_channel_mask(struct hv_channel *c);
+
+/**
+ * hv_channel_unmask() - clear the inbound interrupt_mask, then look at the
+ * ring again (C.3: a packet written while masked brought no signal).
+ * Context: any, serialised with the driver's reads on @c.
+ * Return: 0 when the ring is empty (the host signals the next packet);
+ * non-zero (bytes waiting) when the driver must poll again: it may mask
+ * again, or keep polling with interrupts unmasked.
+ */
+u32 hv_channel_unmask(struct hv_channel *c);
+
+/**
+ * hv_channel_set_rescind_cb() - @cb(@c, @ctx) is called once when the
+ * host rescinds @c (a primary or a sub-channel), before anything of the
+ * channel is closed: every call on @c fails with -ENODEV from then on,
+ * and its requests in flight will not be answered. For a primary the
+ * device's remove follows; a sub-channel is closed right after @cb
+ * returns (the driver stops sending on it, e.g. moves its CPUs to another
+ * channel). @cb runs in process context (hv_vmbus's offer work queue,
+ * with its channel lock held): it must not sleep long, close @c or call
+ * this function. NULL clears; hv_channel_close() clears it too; when
+ * either returns no call of @cb is running. Context: process, may sleep.
+ */
+void hv_channel_set_rescind_cb(struct hv_channel *c,
+			       void (*cb)(struct hv_channel *c, void *ctx),
+			       void *ctx);
+
+/**
+ * hv_channel_broken() - non-zero once the host broke the ring or packet
+ * rules on @c (hv_channel_read() returned -EBADMSG), until it is opened
+ * again. hv_vmbus then resets the device: the driver is unbound (its
+ * remove runs; requests in flight on a broken channel will not be
+ * answered, so it gives them up at once) and bound again, at most 3 times
+ * in 10 minutes, after which it stays unbound (debugfs hv_vmbus/
+ * device_resets, device_unbinds). Context: any.
+ */
+int hv_channel_broken(const struct hv_channel *c);
 
 /**
  * hv_channel_set_subchannel_cb() - @cb is called (process context) for
@@ -317,5 +379,103 @@ int hv_channel_rescinded(const struct hv_channel *c);
  */
 void hv_channel_set_subchannel_cb(struct hv_channel *primary,
 				  void (*cb)(struct hv_channel *sc));
+
+/* ---- request tracking -------------------------------------------------- */
+
+/*
+ * A table naming a driver's requests in flight by trans_id (the rules and
+ * states are in hv_rqt.h): a completion finds its request only through an
+ * id of an entry that is BUSY in the same generation, and exactly one of
+ * completion, timeout, reset, teardown or a failed send takes a request
+ * back from the host. The driver keeps its own per-request data in an
+ * array indexed like the table.
+ *
+ * @lock may be taken by the driver to change its per-request data
+ * atomically with an entry's state: under it, call the __hv_rqt_*()
+ * forms, which are the hv_rqt_core_*() functions on @core. The other
+ * functions take @lock themselves (irqsave: any context).
+ */
+struct hv_rqt {
+	spinlock_t lock;
+	struct hv_rqt_core core;
+};
+
+/**
+ * hv_rqt_init() - allocate and set up a table of @n entries, all free.
+ * @t: the table (embedded in the driver's structure)
+ * @n: entries, 1 .. HV_RQT_MAX
+ * Context: process, may sleep. Return: 0, -EINVAL, -ENOMEM.
+ */
+int hv_rqt_init(struct hv_rqt *t, u32 n);
+
+/**
+ * hv_rqt_destroy() - free the table. Entries still BUSY are the host's:
+ * the caller must have claimed them (and set their memory aside if the
+ * host never gave it back); one warning if any are left. Safe on a table
+ * hv_rqt_init() failed on or never saw (zeroed). Context: process.
+ */
+void hv_rqt_destroy(struct hv_rqt *t);
+
+/**
+ * hv_rqt_get() - take a free entry (HELD: the driver's until armed).
+ * @idx: out, its index
+ * Context: any. Return: 0, or -EBUSY when all entries are in use.
+ */
+int hv_rqt_get(struct hv_rqt *t, u32 *idx);
+
+/**
+ * hv_rqt_arm() - entry @idx goes to the host: BUSY with a new generation.
+ * @id: out, the trans_id to send it with (never 0)
+ * Context: any. Return: 0, or -EINVAL (out of range, not HELD).
+ */
+int hv_rqt_arm(struct hv_rqt *t, u32 idx, u64 *id);
+
+/**
+ * hv_rqt_claim() - take back the entry a completion's trans_id names.
+ * @id: the trans_id the host sent (any value)
+ * @idx: out, the entry (now HELD)
+ * Context: any. Return: 0; -ENOENT the id names no request in flight
+ * (stale, duplicate or made up): counted (hv_rqt_stale()), nothing done.
+ */
+int hv_rqt_claim(struct hv_rqt *t, u64 id, u32 *idx);
+
+/**
+ * hv_rqt_cancel() - after a failed send, take request @id back if it is
+ * still the sender's (see hv_rqt_core_cancel()).
+ * Context: any. Return: 0 taken back (the sender finishes it); -ENOENT a
+ * completion or a give-up took it first and finishes it.
+ */
+int hv_rqt_cancel(struct hv_rqt *t, u64 id);
+
+/**
+ * hv_rqt_claim_idx() - give up request @idx whatever its generation:
+ * BUSY -> HELD. For teardown, reset and failed sends: a 0 return makes the
+ * caller the one path that finishes the request.
+ * Context: any. Return: 0; -ENOENT not BUSY (taken by someone else);
+ * -EINVAL out of range.
+ */
+int hv_rqt_claim_idx(struct hv_rqt *t, u32 idx);
+
+/**
+ * hv_rqt_put() - HELD entry @idx back to the free list.
+ * Context: any. Return: 0, or -EINVAL (out of range, not HELD).
+ */
+int hv_rqt_put(struct hv_rqt *t, u32 idx);
+
+/** hv_rqt_busy() - entries in flight (BUSY) now. Context: any. */
+u32 hv_rqt_busy(struct hv_rqt *t);
+
+/** hv_rqt_stale() - completions refused since hv_rqt_init(). Context: any. */
+u32 hv_rqt_stale(struct hv_rqt *t);
+
+/* Under t->lock (see struct hv_rqt). */
+#define __hv_rqt_get(t, idx)		hv_rqt_core_get(&(t)->core, idx)
+#define __hv_rqt_arm(t, idx, id)	hv_rqt_core_arm(&(t)->core, idx, id)
+#define __hv_rqt_claim(t, id, idx)	hv_rqt_core_claim(&(t)->core, id, idx)
+#define __hv_rqt_cancel(t, id)		hv_rqt_core_cancel(&(t)->core, id)
+#define __hv_rqt_claim_idx(t, idx)	hv_rqt_core_claim_idx(&(t)->core, idx)
+#define __hv_rqt_put(t, idx)		hv_rqt_core_put(&(t)->core, idx)
+#define __hv_rqt_state(t, idx)		hv_rqt_core_state(&(t)->core, idx)
+#define __hv_rqt_gen(t, idx)		hv_rqt_core_gen(&(t)->core, idx)
 
 #endif /* HV_VMBUS_H */

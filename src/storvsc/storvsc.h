@@ -10,11 +10,12 @@
  *   storvsc_eh.c   error handling, device hooks, LUN hot plug
  *
  * Request naming: every request in flight owns a slot of the host's
- * table. Its VMBus trans_id is (slot generation << 32) | (slot index + 1);
- * control requests (initialisation, resets) use the tag HV_SV_CTL_TAG
- * with their own generation. A completion is accepted only when its tag
- * names a busy slot of the same generation; anything else is counted and
- * dropped, never dereferenced.
+ * table, tracked by hv_vmbus's request tracker (struct hv_rqt, hv_rqt.h):
+ * its VMBus trans_id is (generation << 32) | (slot index + 1); control
+ * requests (initialisation, resets) use the tag HV_SV_CTL_TAG with their
+ * own generation. A completion is accepted only when its id names a slot
+ * in flight in the same generation; anything else is counted and dropped,
+ * never dereferenced.
  */
 #ifndef HV_STORVSC_H
 #define HV_STORVSC_H
@@ -62,12 +63,6 @@ enum hv_sv_state {
 	HV_SV_DEAD,		/* nothing is sent any more; channel closing */
 };
 
-enum hv_sv_slot_state {
-	HV_SV_SLOT_FREE = 0,
-	HV_SV_SLOT_BUSY,	/* sent (or being sent), owned by the host */
-	HV_SV_SLOT_DONE,	/* being completed or abandoned */
-};
-
 struct hv_sv_host;
 
 /* One open channel: the primary (chans[0]) or a sub-channel. */
@@ -78,19 +73,20 @@ struct hv_sv_chan {
 	int open;
 };
 
-/* A request in flight. Fields change under hv_sv_host.slot_lock. */
+/*
+ * A request: slot i is entry i of hv_sv_host.rqt, whose state says who
+ * owns it (HV_RQT_BUSY: sent, the host's; HV_RQT_HELD: being completed,
+ * failed or given up). Fields change under hv_sv_host.rqt.lock.
+ */
 struct hv_sv_slot {
 	struct scsi_cmnd *cmd;
 	struct page **bounce;	/* bounce pages, or NULL */
 	u32 nbounce;
 	u32 requested;		/* data_transfer_length sent */
-	u32 gen;		/* incarnation, high half of the trans_id */
-	u16 state;		/* enum hv_sv_slot_state */
 	u8 data_in;		/* VSTOR_READ/WRITE/UNKNOWN_TYPE */
 	u8 extends;		/* eh_timed_out extensions granted */
 	u8 expired;		/* timed out: error handling owns cmd */
 	u8 eh_cmd;		/* sent by error handling (TUR etc.) */
-	int next_free;		/* free list; -1 ends it */
 	unsigned long progress;	/* hv_sv_host.n_done when (re)armed */
 };
 
@@ -149,15 +145,15 @@ struct hv_sv_host {
 	unsigned int want_sub;		/* sub-channels asked for */
 	wait_queue_head_t sub_wq;	/* woken when one opens */
 	atomic_long_t *cpu_chan;	/* hv_sv_chan * by CPU; 0: primary */
+	spinlock_t route_lock;		/* writers of cpu_chan */
 	unsigned int ncpu;		/* entries of cpu_chan and scratch */
 
 	/* requests */
-	spinlock_t slot_lock;		/* slots, free list */
+	struct hv_rqt rqt;		/* trans_id <-> slot; its lock guards slots */
 	struct hv_sv_slot *slots;
 	u32 nslots;			/* depth * nhwq */
 	u32 depth;			/* can_queue: tags per hardware queue */
 	u32 nhwq;			/* blk-mq hardware queues (1 before) */
-	int free_head;
 	unsigned long n_done;		/* completions accepted */
 	struct hv_sv_scratch *scratch;	/* ncpu entries */
 	u32 scratch_bytes;		/* bytes of each CPU's buffer */

@@ -331,6 +331,31 @@ static int hv_sv_cpu_unrouted(struct hv_sv_host *host, unsigned int cpu)
 }
 
 /*
+ * The host rescinded sub-channel @sc alone (vmbus work queue, before it is
+ * closed): the CPUs that submitted on it go to the primary from now on.
+ * Its requests in flight are never answered; their timeouts and error
+ * handling (resets on the primary) finish them.
+ */
+static void hv_sv_subchannel_rescinded(struct hv_channel *sc, void *ctx)
+{
+	struct hv_sv_chan *chan = ctx;
+	struct hv_sv_host *host = chan->host;
+	unsigned long flags;
+	unsigned int cpu, n = 0;
+
+	spin_lock_irqsave(&host->route_lock, flags);
+	for (cpu = 0; cpu < host->ncpu; cpu++) {
+		if (atomic_long_read(&host->cpu_chan[cpu]) == (long)chan) {
+			atomic_long_set(&host->cpu_chan[cpu], 0);
+			n++;
+		}
+	}
+	spin_unlock_irqrestore(&host->route_lock, flags);
+	dev_info(&host->hdev->dev, "sub-channel %u rescinded: %u CPU(s) submit on the primary now\n",
+		 hv_channel_relid(sc), n);
+}
+
+/*
  * A sub-channel offer of a host's controller (vmbus work queue, process
  * context): open it and route a CPU to it.
  */
@@ -338,6 +363,7 @@ static void hv_sv_subchannel_offer(struct hv_channel *sc)
 {
 	struct hv_sv_host *host;
 	struct hv_sv_chan *chan;
+	unsigned long flags;
 	unsigned int cpu, c;
 	int ret;
 
@@ -360,6 +386,7 @@ static void hv_sv_subchannel_offer(struct hv_channel *sc)
 		goto out;
 	}
 	chan->open = 1;
+	hv_channel_set_rescind_cb(sc, hv_sv_subchannel_rescinded, chan);
 	host->nsub++;
 	wake_up_all(&host->sub_wq);
 	smp_wmb();	/* the channel is ready before CPUs are sent to it */
@@ -378,8 +405,11 @@ static void hv_sv_subchannel_offer(struct hv_channel *sc)
 			}
 		}
 	}
-	if (cpu < host->ncpu)
+	if (cpu < host->ncpu) {
+		spin_lock_irqsave(&host->route_lock, flags);
 		atomic_long_set(&host->cpu_chan[cpu], (long)chan);
+		spin_unlock_irqrestore(&host->route_lock, flags);
+	}
 out:
 	mutex_unlock(&hv_sv_hosts_mutex);
 }
@@ -499,6 +529,21 @@ static void hv_sv_wait_senders(struct hv_sv_host *host)
 		  host->shost->host_no, atomic_read(&host->senders));
 }
 
+/*
+ * Did the host break the rules on one of our channels (a malformed
+ * packet)? Then it answers nothing more there, and hv_vmbus resets us.
+ */
+static int hv_sv_broken(struct hv_sv_host *host)
+{
+	unsigned int i;
+
+	for (i = 0; i <= host->nsub && i <= HV_SV_MAX_SUBCH; i++)
+		if (host->chans[i].ch && host->chans[i].open &&
+		    hv_channel_broken(host->chans[i].ch))
+			return 1;
+	return 0;
+}
+
 /* Everything probe set up, in reverse; @added: scsi_add_host() succeeded. */
 static void hv_sv_teardown(struct hv_sv_host *host, int added)
 {
@@ -510,7 +555,7 @@ static void hv_sv_teardown(struct hv_sv_host *host, int added)
 	mutex_unlock(&hv_sv_hosts_mutex);
 	hv_channel_set_subchannel_cb(primary, NULL);
 
-	if (!added || hv_channel_rescinded(primary)) {
+	if (!added || hv_channel_rescinded(primary) || hv_sv_broken(host)) {
 		/* the host is gone: nothing it holds will come back */
 		hv_sv_set_state(host, HV_SV_GONE);
 		hv_vstor_ctl_cancel(&host->ctl);
@@ -603,11 +648,11 @@ static int hv_sv_probe(struct hv_device *hdev, const struct hv_device_id *id)
 	host->type = (int)id->driver_data;
 	atomic_set(&host->state, HV_SV_INIT);
 	atomic_set(&host->stopping, 0);
-	host->free_head = -1;
 	INIT_LIST_HEAD(&host->node);
 	init_waitqueue_head(&host->sub_wq);
 	atomic_set(&host->senders, 0);
-	spin_lock_init(&host->slot_lock);
+	spin_lock_init(&host->rqt.lock);
+	spin_lock_init(&host->route_lock);
 	mutex_init(&host->ctl_mutex);
 	hv_vstor_ctl_init(&host->ctl);
 	HV_INIT_WORK(&host->scan_work, hv_sv_scan_work);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * storvsc_io.c - the request path of hv_storvsc (fact sheet E, C.2):
- * the slot table that names every request in flight, EXECUTE_SRB
+ * the slots of the requests in flight (named by hv_vmbus's request
+ * tracker), EXECUTE_SRB
  * submission (in-band without data, GPA-direct multipage packet with
  * data), the bounce buffer for scatter-gather lists that break the
  * "middle segments are whole 4 KiB pages" rule, completions (validated by
@@ -20,11 +21,6 @@ static inline u32 hv_sv_min(u32 a, u32 b)
 	return a < b ? a : b;
 }
 
-static inline u64 hv_sv_trans_id(u32 gen, u32 tag)
-{
-	return ((u64)gen << 32) | tag;
-}
-
 /* ---- memory ----------------------------------------------------------- */
 
 /**
@@ -39,7 +35,6 @@ static inline u64 hv_sv_trans_id(u32 gen, u32 tag)
 int hv_sv_io_alloc(struct hv_sv_host *host, u32 nslots)
 {
 	unsigned int cpu;
-	u32 i;
 
 	host->ncpu = hv_compat_nr_cpu_ids();
 	host->nslots = nslots;
@@ -47,13 +42,9 @@ int hv_sv_io_alloc(struct hv_sv_host *host, u32 nslots)
 	host->scratch = kcalloc(host->ncpu, sizeof(*host->scratch), GFP_KERNEL);
 	host->cpu_chan = kcalloc(host->ncpu, sizeof(*host->cpu_chan),
 				 GFP_KERNEL);
-	if (!host->slots || !host->scratch || !host->cpu_chan)
+	if (!host->slots || !host->scratch || !host->cpu_chan ||
+	    hv_rqt_init(&host->rqt, nslots))
 		goto nomem;
-	for (i = 0; i < nslots; i++) {
-		host->slots[i].next_free = i + 1 < nslots ? (int)i + 1 : -1;
-		host->slots[i].state = HV_SV_SLOT_FREE;
-	}
-	host->free_head = 0;
 
 	host->scratch_bytes = host->max_pfns *
 		(sizeof(struct hv_vstor_seg) + sizeof(u64));
@@ -97,28 +88,34 @@ void hv_sv_io_free(struct hv_sv_host *host)
 		hv_vstor_zfree(host->slots, sizeof(*host->slots) * host->nslots);
 	host->slots = NULL;
 	host->nslots = 0;
-	host->free_head = -1;
+	hv_rqt_destroy(&host->rqt);
 	kfree(host->cpu_chan);
 	host->cpu_chan = NULL;
 }
 
 /* ---- slots ------------------------------------------------------------ */
 
-/* A free slot for @cmd (busy from now on), or NULL. Any context. */
+static inline u32 hv_sv_slot_idx(const struct hv_sv_host *host,
+				 const struct hv_sv_slot *s)
+{
+	return (u32)(s - host->slots);
+}
+
+/*
+ * A free slot for @cmd, in flight (the host's) from now on, and in @trans
+ * the trans_id it goes with; NULL when all are in use. Any context.
+ */
 static struct hv_sv_slot *hv_sv_slot_get(struct hv_sv_host *host,
 					 struct scsi_cmnd *cmd, u32 len,
-					 u8 data_in, int eh_owned)
+					 u8 data_in, int eh_owned, u64 *trans)
 {
 	struct hv_sv_slot *s = NULL;
 	unsigned long flags;
+	u32 idx;
 
-	spin_lock_irqsave(&host->slot_lock, flags);
-	if (host->free_head >= 0) {
-		s = &host->slots[host->free_head];
-		host->free_head = s->next_free;
-		s->next_free = -1;
-		s->gen++;		/* a new incarnation, a new trans_id */
-		s->state = HV_SV_SLOT_BUSY;
+	spin_lock_irqsave(&host->rqt.lock, flags);
+	if (!__hv_rqt_get(&host->rqt, &idx)) {
+		s = &host->slots[idx];
 		s->cmd = cmd;
 		s->requested = len;
 		s->data_in = data_in;
@@ -126,46 +123,30 @@ static struct hv_sv_slot *hv_sv_slot_get(struct hv_sv_host *host,
 		s->expired = 0;
 		s->eh_cmd = (u8)eh_owned;
 		s->progress = host->n_done;
+		/* fields first: a give-up may take it once it is BUSY */
+		__hv_rqt_arm(&host->rqt, idx, trans);
 	}
-	spin_unlock_irqrestore(&host->slot_lock, flags);
+	spin_unlock_irqrestore(&host->rqt.lock, flags);
 	return s;
 }
 
-/*
- * Take slot @s of incarnation @gen from BUSY to DONE: 1 if it was still
- * ours, 0 if a completion or hv_sv_abandon() took it first (it then owns
- * the command and the slot). Any context.
- */
-static int hv_sv_slot_claim(struct hv_sv_host *host, struct hv_sv_slot *s,
-			    u32 gen)
-{
-	unsigned long flags;
-	int mine;
-
-	spin_lock_irqsave(&host->slot_lock, flags);
-	mine = s->state == HV_SV_SLOT_BUSY && s->gen == gen;
-	if (mine)
-		s->state = HV_SV_SLOT_DONE;
-	spin_unlock_irqrestore(&host->slot_lock, flags);
-	return mine;
-}
-
+/* Slot @s (HELD: completed, failed or given up) back to the free list. */
 static void hv_sv_slot_put(struct hv_sv_host *host, struct hv_sv_slot *s)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&host->slot_lock, flags);
-	s->state = HV_SV_SLOT_FREE;
+	spin_lock_irqsave(&host->rqt.lock, flags);
 	s->cmd = NULL;
-	s->next_free = host->free_head;
-	host->free_head = (int)(s - host->slots);
-	spin_unlock_irqrestore(&host->slot_lock, flags);
+	__hv_rqt_put(&host->rqt, hv_sv_slot_idx(host, s));
+	spin_unlock_irqrestore(&host->rqt.lock, flags);
 }
 
-static inline u32 hv_sv_slot_tag(const struct hv_sv_host *host,
-				 const struct hv_sv_slot *s)
+/* Is slot @s in flight (owned by the host)? Under rqt.lock. */
+static inline int hv_sv_slot_busy(struct hv_sv_host *host,
+				  const struct hv_sv_slot *s)
 {
-	return (u32)(s - host->slots) + 1;
+	return __hv_rqt_state(&host->rqt, hv_sv_slot_idx(host, s)) ==
+		HV_RQT_BUSY;
 }
 
 /* The slot @cmd->host_scribble names, if it points into our table. */
@@ -473,13 +454,13 @@ static int hv_sv_reclaim(struct hv_sv_host *host, struct scsi_cmnd *cmd)
 	cmd->host_scribble = NULL;
 	if (!s)
 		return 0;
-	spin_lock_irqsave(&host->slot_lock, flags);
-	if (s->state == HV_SV_SLOT_BUSY && s->cmd == cmd) {
-		s->state = HV_SV_SLOT_DONE;
+	spin_lock_irqsave(&host->rqt.lock, flags);
+	if (hv_sv_slot_busy(host, s) && s->cmd == cmd) {
+		__hv_rqt_claim_idx(&host->rqt, hv_sv_slot_idx(host, s));
 		expired = s->expired || s->eh_cmd;
 		mine = 1;
 	}
-	spin_unlock_irqrestore(&host->slot_lock, flags);
+	spin_unlock_irqrestore(&host->rqt.lock, flags);
 	if (!mine)
 		return 0;
 	hv_sv_bounce_free(s);
@@ -508,7 +489,7 @@ int hv_sv_queue(struct Scsi_Host *shost, struct scsi_cmnd *cmd)
 	struct hv_vstor_cmd vc;
 	struct vstor_packet pkt;
 	struct hv_sv_slot *s;
-	u32 len, gen;
+	u32 len;
 	u64 trans;
 	int ret, eh_owned;
 
@@ -558,20 +539,18 @@ int hv_sv_queue(struct Scsi_Host *shost, struct scsi_cmnd *cmd)
 	}
 	pkt.u.srb.port = (u8)shost->host_no;
 
-	s = hv_sv_slot_get(host, cmd, len, vc.data_in, eh_owned);
+	s = hv_sv_slot_get(host, cmd, len, vc.data_in, eh_owned, &trans);
 	if (!s) {
 		atomic_inc(&host->stats.busy);
 		ret = SCSI_MLQUEUE_HOST_BUSY;
 		goto out;
 	}
-	gen = s->gen;
-	trans = hv_sv_trans_id(gen, hv_sv_slot_tag(host, s));
 	cmd->host_scribble = (unsigned char *)s;
 
 	ret = hv_sv_submit(host, s, cmd, &pkt, trans, len);
 	if (!ret)
 		goto out;	/* the completion may already have run */
-	if (!hv_sv_slot_claim(host, s, gen)) {
+	if (hv_rqt_cancel(&host->rqt, trans)) {
 		/* abandoned meanwhile (teardown, reset): it finished the
 		 * command and freed the slot; touching either again would
 		 * complete the command twice */
@@ -687,25 +666,20 @@ static void hv_sv_complete_io(struct hv_sv_host *host, struct hv_sv_slot *s,
 static void hv_sv_on_completion(struct hv_sv_host *host, u64 trans_id,
 				const struct vstor_packet *vp, u32 len)
 {
-	u32 tag = (u32)trans_id, gen = (u32)(trans_id >> 32);
 	struct hv_sv_slot *s = NULL;
 	unsigned long flags;
+	u32 idx;
 
-	if (tag == HV_SV_CTL_TAG) {
-		hv_sv_ctl_complete(host, gen, vp, len);
+	if ((u32)trans_id == HV_SV_CTL_TAG) {
+		hv_sv_ctl_complete(host, (u32)(trans_id >> 32), vp, len);
 		return;
 	}
-	spin_lock_irqsave(&host->slot_lock, flags);
-	if (tag && tag <= host->nslots) {
-		s = &host->slots[tag - 1];
-		if (s->state == HV_SV_SLOT_BUSY && s->gen == gen) {
-			s->state = HV_SV_SLOT_DONE;
-			host->n_done++;
-		} else {
-			s = NULL;
-		}
+	spin_lock_irqsave(&host->rqt.lock, flags);
+	if (!__hv_rqt_claim(&host->rqt, trans_id, &idx)) {
+		s = &host->slots[idx];
+		host->n_done++;
 	}
-	spin_unlock_irqrestore(&host->slot_lock, flags);
+	spin_unlock_irqrestore(&host->rqt.lock, flags);
 	if (!s) {
 		atomic_inc(&host->stats.stale);
 		pr_warn_ratelimited(HV_SV_NAME ": host%u: dropped completion with unknown or stale id 0x%llx\n",
@@ -832,14 +806,14 @@ unsigned int hv_sv_abandon(struct hv_sv_host *host, struct scsi_device *sdev,
 	for (i = 0; i < host->nslots; i++) {
 		s = &host->slots[i];
 		cmd = NULL;
-		spin_lock_irqsave(&host->slot_lock, flags);
-		if (s->state == HV_SV_SLOT_BUSY && s->cmd &&
+		spin_lock_irqsave(&host->rqt.lock, flags);
+		if (hv_sv_slot_busy(host, s) && s->cmd &&
 		    (!sdev || s->cmd->device == sdev)) {
-			s->state = HV_SV_SLOT_DONE;
+			__hv_rqt_claim_idx(&host->rqt, i);
 			cmd = s->cmd;
 			expired = s->expired || s->eh_cmd;
 		}
-		spin_unlock_irqrestore(&host->slot_lock, flags);
+		spin_unlock_irqrestore(&host->rqt.lock, flags);
 		if (!cmd)
 			continue;
 		n++;
@@ -859,14 +833,15 @@ unsigned int hv_sv_abandon(struct hv_sv_host *host, struct scsi_device *sdev,
 	}
 	for (tries = 0; tries < 100; tries++) {
 		busy = 0;
-		spin_lock_irqsave(&host->slot_lock, flags);
+		spin_lock_irqsave(&host->rqt.lock, flags);
 		for (i = 0; i < host->nslots && !busy; i++) {
 			s = &host->slots[i];
-			if (s->state == HV_SV_SLOT_DONE && s->cmd &&
-			    (!sdev || s->cmd->device == sdev))
+			/* HELD with a command: being completed elsewhere */
+			if (__hv_rqt_state(&host->rqt, i) == HV_RQT_HELD &&
+			    s->cmd && (!sdev || s->cmd->device == sdev))
 				busy = 1;
 		}
-		spin_unlock_irqrestore(&host->slot_lock, flags);
+		spin_unlock_irqrestore(&host->rqt.lock, flags);
 		if (!busy)
 			break;
 		msleep(20);
@@ -893,9 +868,9 @@ int hv_sv_timed_out(struct scsi_cmnd *cmd)
 	unsigned long flags;
 	int ret = HV_EH_NOT_HANDLED;
 
-	spin_lock_irqsave(&host->slot_lock, flags);
+	spin_lock_irqsave(&host->rqt.lock, flags);
 	s = hv_sv_slot_of(host, cmd);
-	if (s && s->state == HV_SV_SLOT_BUSY && s->cmd == cmd) {
+	if (s && hv_sv_slot_busy(host, s) && s->cmd == cmd) {
 		if (hv_sv_state(host) == HV_SV_RUNNING &&
 		    s->extends < HV_SV_MAX_EXTEND &&
 		    host->n_done != s->progress) {
@@ -906,7 +881,7 @@ int hv_sv_timed_out(struct scsi_cmnd *cmd)
 			s->expired = 1;	/* error handling takes it over */
 		}
 	}
-	spin_unlock_irqrestore(&host->slot_lock, flags);
+	spin_unlock_irqrestore(&host->rqt.lock, flags);
 	if (ret == HV_EH_RESET_TIMER)
 		atomic_inc(&host->stats.extended);
 	return ret;

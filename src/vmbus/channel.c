@@ -379,6 +379,7 @@ static void vmbus_close_one(struct hv_channel *c)
 	int ret, given_back;
 
 	mutex_lock(&c->lock);
+	c->rescind_cb = NULL;	/* the driver is done with the channel */
 	if (c->state != HV_CHAN_OPEN) {
 		mutex_unlock(&c->lock);
 		return;
@@ -452,6 +453,12 @@ void hv_channel_event(struct hv_channel *c)
 	if (c->state != HV_CHAN_OPEN || !cb)
 		return;
 	wake_up_all(&c->space_wq);
+	if (READ_ONCE(c->polled)) {
+		/* the driver's poll drains and unmasks (hv_channel_unmask) */
+		hv_ring_mask_interrupts(&c->in);
+		cb(c->cb_ctx);
+		return;
+	}
 	for (;;) {
 		hv_ring_mask_interrupts(&c->in);
 		cb(c->cb_ctx);
@@ -682,15 +689,20 @@ EXPORT_SYMBOL_GPL(hv_channel_send_mpb);
 
 /*
  * The host sent something the channel cannot carry on from: stop reading
- * (every later read fails with -EBADMSG) and say which field was wrong.
+ * (every later read fails with -EBADMSG), say which field was wrong, and
+ * have the device reset (its driver unbound and bound again: new rings).
  */
 static void vmbus_channel_broken(struct hv_channel *c, const char *what,
 				 u32 a, u32 b)
 {
+	struct hv_channel *primary = c->primary ? c->primary : c;
+
 	if (xchg(&c->broken, 1))
 		return;
-	pr_err_ratelimited(VMBUS_MOD ": relid %u: malformed packet from the host (%s: %u, %u); channel stopped\n",
-			   c->relid, what, a, b);
+	pr_err_ratelimited(VMBUS_MOD ": relid %u: malformed packet from the host (%s: %u, %u); channel stopped, device %s\n",
+			   c->relid, what, a, b,
+			   READ_ONCE(primary->device) ? "reset" : "left alone");
+	vmbus_device_reset_async(primary);
 }
 
 static void vmbus_consume(struct hv_channel *c, const struct hv_ring_pkt *rp)
@@ -716,7 +728,7 @@ int hv_channel_read(struct hv_channel *c, void *buf, u32 buflen,
 	if (ret == -EAGAIN)
 		return ret;
 	if (ret) {
-		vmbus_channel_broken(c, "ring read_index, write_index",
+		vmbus_channel_broken(c, "ring indices or packet descriptor at read_index; read_index, write_index",
 				     HV_READ_ONCE32(c->in.hdr->read_index),
 				     HV_READ_ONCE32(c->in.hdr->write_index));
 		return -EBADMSG;
@@ -808,9 +820,61 @@ EXPORT_SYMBOL_GPL(hv_channel_target_cpu);
 
 int hv_channel_rescinded(const struct hv_channel *c)
 {
-	return c->rescinded;
+	return READ_ONCE(c->rescinded);
 }
 EXPORT_SYMBOL_GPL(hv_channel_rescinded);
+
+int hv_channel_broken(const struct hv_channel *c)
+{
+	return READ_ONCE(c->broken);
+}
+EXPORT_SYMBOL_GPL(hv_channel_broken);
+
+void hv_channel_set_polled(struct hv_channel *c, int on)
+{
+	WRITE_ONCE(c->polled, !!on);
+}
+EXPORT_SYMBOL_GPL(hv_channel_set_polled);
+
+void hv_channel_mask(struct hv_channel *c)
+{
+	if (READ_ONCE(c->state) == HV_CHAN_OPEN)
+		hv_ring_mask_interrupts(&c->in);
+}
+EXPORT_SYMBOL_GPL(hv_channel_mask);
+
+u32 hv_channel_unmask(struct hv_channel *c)
+{
+	if (READ_ONCE(c->state) != HV_CHAN_OPEN)
+		return 0;
+	return hv_ring_unmask_interrupts(&c->in);
+}
+EXPORT_SYMBOL_GPL(hv_channel_unmask);
+
+void hv_channel_set_rescind_cb(struct hv_channel *c,
+			       void (*cb)(struct hv_channel *c, void *ctx),
+			       void *ctx)
+{
+	mutex_lock(&c->lock);
+	c->rescind_cb = cb;
+	c->rescind_ctx = ctx;
+	mutex_unlock(&c->lock);
+}
+EXPORT_SYMBOL_GPL(hv_channel_set_rescind_cb);
+
+/**
+ * vmbus_channel_rescind_notify() - tell @c's driver that the host
+ * rescinded it (hv_channel_set_rescind_cb()). Context: process (the offer
+ * work queue); @c is marked rescinded already.
+ */
+void vmbus_channel_rescind_notify(struct hv_channel *c)
+{
+	mutex_lock(&c->lock);
+	if (c->rescind_cb)
+		c->rescind_cb(c, c->rescind_ctx);
+	c->rescind_cb = NULL;
+	mutex_unlock(&c->lock);
+}
 
 void hv_channel_set_subchannel_cb(struct hv_channel *primary,
 				  void (*cb)(struct hv_channel *sc))

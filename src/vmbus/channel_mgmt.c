@@ -268,10 +268,18 @@ static void vmbus_process_rescind(u32 relid)
 	}
 	WRITE_ONCE(c->rescinded, 1);
 	/* sc_list changes only in this work item: no lock needed to walk it */
-	list_for_each_entry(sc, &c->sc_list, sc_node)
+	list_for_each_entry(sc, &c->sc_list, sc_node) {
 		WRITE_ONCE(sc->rescinded, 1);
+		/* an open waiting for its answer holds sc->lock: end it */
+		vmbus_waiters_cancel_relid(sc->relid);
+		wake_up_all(&sc->space_wq);
+	}
 	vmbus_waiters_cancel_relid(relid);
 	wake_up_all(&c->space_wq);
+	/* drivers hear of it before anything is closed: sub-channels first */
+	list_for_each_entry(sc, &c->sc_list, sc_node)
+		vmbus_channel_rescind_notify(sc);
+	vmbus_channel_rescind_notify(c);
 
 	if (c->primary) {
 		/*

@@ -223,6 +223,26 @@ struct bus_type hv_bus = {
 struct vmbus_device {
 	struct hv_device hdev;
 	struct hv_compat_bus_dma dma;
+	unsigned long flags;		/* VMBUS_DEV_* bits */
+	int gone;			/* unregistered (set on dev_wq) */
+	unsigned int resets;		/* resets in the current window */
+	unsigned long window;		/* jiffies the window began */
+};
+
+#define VMBUS_DEV_RESET_PENDING	0
+
+/*
+ * A device whose host sent a malformed packet is reset by unbinding its
+ * driver (the driver closes its channels, so the rings go back to the
+ * host) and binding it again (new rings, a new negotiation). More than
+ * VMBUS_MAX_RESETS within VMBUS_RESET_WINDOW leaves it unbound.
+ */
+#define VMBUS_MAX_RESETS	3
+#define VMBUS_RESET_WINDOW	(600 * HZ)
+
+struct vmbus_reset_work {
+	struct work_struct work;
+	struct vmbus_device *vd;	/* holds a device reference */
 };
 
 static void vmbus_device_release(struct device *dev)
@@ -278,8 +298,80 @@ void vmbus_device_remove(struct hv_channel *c)
 
 	if (!d)
 		return;
+	/* a reset queued behind us on dev_wq finds it gone */
+	container_of(d, struct vmbus_device, hdev)->gone = 1;
 	device_unregister(&d->dev);
 	c->device = NULL;
+}
+
+/*
+ * Reset the device: see struct vmbus_device. Runs on dev_wq, ordered with
+ * device add and remove, so the device is still registered unless
+ * vmbus_device_remove() ran first (gone) or the bus is going down.
+ */
+static void vmbus_reset_work_fn(struct work_struct *work)
+{
+	struct vmbus_reset_work *w = container_of(work, struct vmbus_reset_work,
+						  work);
+	struct vmbus_device *vd = w->vd;
+	struct device *dev = &vd->hdev.dev;
+	unsigned long now = jiffies;
+	int ret;
+
+	if (vmbus_conn.state != VMBUS_CONNECTED || vd->gone || !dev->driver)
+		goto out;
+	if (!vd->resets || time_after(now, vd->window + VMBUS_RESET_WINDOW)) {
+		vd->window = now;
+		vd->resets = 0;
+	}
+	vd->resets++;
+	atomic_long_inc(&vmbus_conn.device_resets);
+	device_release_driver(dev);
+	if (vd->resets > VMBUS_MAX_RESETS) {
+		atomic_long_inc(&vmbus_conn.device_unbinds);
+		dev_err(dev, "%u resets after malformed packets within %u s: driver left unbound (bind it again through sysfs)\n",
+			vd->resets, VMBUS_RESET_WINDOW / HZ);
+		goto out;
+	}
+	ret = device_attach(dev);
+	dev_warn(dev, "reset after a malformed packet from the host (%u of %u allowed within %u s): %s\n",
+		 vd->resets, VMBUS_MAX_RESETS, VMBUS_RESET_WINDOW / HZ,
+		 ret > 0 ? "driver bound again" : "no driver bound");
+out:
+	clear_bit(VMBUS_DEV_RESET_PENDING, &vd->flags);
+	put_device(dev);
+	kfree(w);
+}
+
+/**
+ * vmbus_device_reset_async() - queue a reset of primary @c's device (see
+ * struct vmbus_device) after its host broke the rules on one of its
+ * channels. At most one is queued at a time; nothing happens without a
+ * device. Context: any (the channel callback); the caller's channel is
+ * open, which keeps the device registered until this returns.
+ */
+void vmbus_device_reset_async(struct hv_channel *c)
+{
+	struct hv_device *d = READ_ONCE(c->device);
+	struct vmbus_device *vd;
+	struct vmbus_reset_work *w;
+
+	if (!d || READ_ONCE(c->rescinded) || !vmbus_conn.dev_wq)
+		return;
+	vd = container_of(d, struct vmbus_device, hdev);
+	if (test_and_set_bit(VMBUS_DEV_RESET_PENDING, &vd->flags))
+		return;
+	w = kzalloc(sizeof(*w), GFP_ATOMIC);
+	if (!w) {
+		clear_bit(VMBUS_DEV_RESET_PENDING, &vd->flags);
+		pr_err(VMBUS_MOD ": relid %u: out of memory, device not reset\n",
+		       c->relid);
+		return;
+	}
+	get_device(&d->dev);
+	w->vd = vd;
+	HV_INIT_WORK(&w->work, vmbus_reset_work_fn);
+	queue_work(vmbus_conn.dev_wq, &w->work);
 }
 
 /* ---- drivers ---------------------------------------------------------- */
@@ -365,9 +457,11 @@ static struct bus_attribute vmbus_attr_version =
 /*
  * <debugfs>/hv_vmbus/ (or hvl_vmbus/): one value per file.
  * withheld_pages: pages shared with the host that it never gave back
- * (kept allocated for good); withheld_sets: how many times that happened.
+ * (kept allocated for good); withheld_sets: how many times that happened;
+ * device_resets: devices reset after a malformed packet; device_unbinds:
+ * devices left unbound after too many resets.
  */
-static struct dentry *vmbus_dbg_dir, *vmbus_dbg_files[2];
+static struct dentry *vmbus_dbg_dir, *vmbus_dbg_files[4];
 
 /* a dentry debugfs really made: NULL or ERR_PTR when it has no debugfs */
 static int vmbus_dbg_ok(const struct dentry *d)
@@ -387,6 +481,44 @@ static int vmbus_dbg_sets_show(struct seq_file *m, void *unused)
 	seq_printf(m, "%ld\n", atomic_long_read(&vmbus_conn.withheld_sets));
 	return 0;
 }
+
+static int vmbus_dbg_resets_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "%ld\n", atomic_long_read(&vmbus_conn.device_resets));
+	return 0;
+}
+
+static int vmbus_dbg_unbinds_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "%ld\n", atomic_long_read(&vmbus_conn.device_unbinds));
+	return 0;
+}
+
+static int vmbus_dbg_resets_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, vmbus_dbg_resets_show, NULL);
+}
+
+static int vmbus_dbg_unbinds_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, vmbus_dbg_unbinds_show, NULL);
+}
+
+static const struct file_operations vmbus_dbg_resets_fops = {
+	.owner = THIS_MODULE,
+	.open = vmbus_dbg_resets_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static const struct file_operations vmbus_dbg_unbinds_fops = {
+	.owner = THIS_MODULE,
+	.open = vmbus_dbg_unbinds_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
 
 static int vmbus_dbg_pages_open(struct inode *inode, struct file *file)
 {
@@ -431,6 +563,10 @@ int vmbus_debugfs_init(void)
 						 NULL, &vmbus_dbg_pages_fops);
 	vmbus_dbg_files[1] = debugfs_create_file("withheld_sets", 0444, d,
 						 NULL, &vmbus_dbg_sets_fops);
+	vmbus_dbg_files[2] = debugfs_create_file("device_resets", 0444, d,
+						 NULL, &vmbus_dbg_resets_fops);
+	vmbus_dbg_files[3] = debugfs_create_file("device_unbinds", 0444, d,
+						 NULL, &vmbus_dbg_unbinds_fops);
 	return 0;
 }
 

@@ -87,6 +87,10 @@ struct hv_channel {
 	struct tasklet_struct tasklet;
 	wait_queue_head_t space_wq;
 	void (*sc_cb)(struct hv_channel *sc);
+	/* under lock: hv_channel_set_rescind_cb() */
+	void (*rescind_cb)(struct hv_channel *c, void *ctx);
+	void *rescind_ctx;
+	int polled;			/* the driver unmasks (hv_channel_unmask) */
 
 	/* statistics (sysfs) */
 	unsigned long n_signals;	/* signals we sent the host */
@@ -150,6 +154,9 @@ struct vmbus_conn {
 	/* memory the host did not give back: set aside, never freed */
 	atomic_long_t withheld_pages;
 	atomic_long_t withheld_sets;
+	/* devices reset after malformed packets; left unbound after too many */
+	atomic_long_t device_resets;
+	atomic_long_t device_unbinds;
 };
 
 extern struct vmbus_conn vmbus_conn;
@@ -192,9 +199,11 @@ void vmbus_debugfs_exit(void);
 void hv_channel_event(struct hv_channel *c);
 void hv_channel_isr(struct hv_channel *c);
 void hv_channel_close_locked_tree(struct hv_channel *c);
+void vmbus_channel_rescind_notify(struct hv_channel *c);
 
 /* vmbus_drv.c */
 int vmbus_device_add(struct hv_channel *c);
 void vmbus_device_remove(struct hv_channel *c);
+void vmbus_device_reset_async(struct hv_channel *c);
 
 #endif /* VMBUS_PRIV_H */

@@ -12,7 +12,7 @@ int main(void)
 	int failed;
 
 	all = malloc(sizeof(*all) * (wire_ntests + ring_ntests + chmsg_ntests +
-				  vstor_ntests));
+				  vstor_ntests + rqt_ntests));
 	if (!all)
 		return 2;
 	memcpy(all + n, wire_tests, sizeof(*all) * wire_ntests);
@@ -23,6 +23,8 @@ int main(void)
 	n += chmsg_ntests;
 	memcpy(all + n, vstor_tests, sizeof(*all) * vstor_ntests);
 	n += vstor_ntests;
+	memcpy(all + n, rqt_tests, sizeof(*all) * rqt_ntests);
+	n += rqt_ntests;
 	failed = _cmocka_run_group_tests("hyperv-lic protocol core", all, n,
 					 NULL, NULL);
 	free(all);

@@ -26,6 +26,8 @@ extern const struct CMUnitTest chmsg_tests[];
 extern const size_t chmsg_ntests;
 extern const struct CMUnitTest vstor_tests[];
 extern const size_t vstor_ntests;
+extern const struct CMUnitTest rqt_tests[];
+extern const size_t rqt_ntests;
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -161,6 +161,7 @@ enum hs_fault {
 	HS_F_SRB_ERROR,		/* next READ/WRITE: SRB_STATUS_ERROR */
 	HS_F_DELAY_COMPLETION,	/* next READ/WRITE completes 2 s late */
 	HS_F_DROP_COMPLETION,	/* next READ/WRITE never completes (until a reset) */
+	HS_F_MALFORMED_PACKET,	/* next completion: offset8 1 (C.2: at least 2) */
 	HS_F_COUNT
 };
 

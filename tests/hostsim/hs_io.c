@@ -112,6 +112,12 @@ void hs_io_write(struct hs_chan *ch, u16 type, u64 trans_id,
 	d.offset8 = sizeof(d) / 8;
 	d.len8 = (u16)(HV_PKT_ALIGN8(sizeof(d) + l1 + l2) / 8);
 	d.trans_id = trans_id;
+	if (type == VMBUS_PKT_COMP && hs_fault_take(HS_F_MALFORMED_PACKET)) {
+		/* shorter than the descriptor itself: the guest must refuse it */
+		d.offset8 = 1;
+		pr_info(HS_MOD ": fault malformed_packet: relid %u, completion 0x%llx sent with offset8 1\n",
+			ch->relid, (unsigned long long)trans_id);
+	}
 	sg[0].buf = &d;
 	sg[0].len = sizeof(d);
 	if (l1) {

@@ -60,7 +60,7 @@ const char *const hs_counter_names[HS_C_COUNT] = { HS_COUNTERS(HS_NAME) };
 const char *const hs_fault_names[HS_F_COUNT] = {
 	"malformed_offer", "fail_gpadl", "fail_open", "no_answer",
 	"rescind_busy", "check_condition", "srb_error", "delay_completion",
-	"drop_completion",
+	"drop_completion", "malformed_packet",
 };
 
 /* ---- versions (B.1) ---------------------------------------------------------- */

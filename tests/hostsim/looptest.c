@@ -56,6 +56,17 @@
 static unsigned int lt_ring_kb = 256;
 module_param_named(ring_kb, lt_ring_kb, uint, 0444);
 MODULE_PARM_DESC(ring_kb, "size of each ring in KiB, a multiple of 4 (16-16384, default 256)");
+/*
+ * polled=1: the channel runs in hv_vmbus's polled mode, as a NAPI driver
+ * would: the callback only schedules a poll (a tasklet), which reads at
+ * most LT_POLL_BUDGET packets per round and unmasks the host's interrupts
+ * (hv_channel_unmask()) only when it found the ring drained.
+ */
+static bool lt_polled;
+module_param_named(polled, lt_polled, bool, 0444);
+MODULE_PARM_DESC(polled, "use the channel's polled mode (driver-controlled interrupt masking), default 0");
+#define LT_POLL_BUDGET		8
+
 #define LT_IDLE_MS		10000	/* no progress for this long: timeout */
 #define LT_MAX_BYTES		(1ULL << 34)
 /*
@@ -102,6 +113,11 @@ struct lt_dev {
 	u16 run_seq;
 	char result[192];
 	u8 *rxbuf;			/* LT_RXBUF_MAX: the callback's packet copy */
+	/* polled mode */
+	struct tasklet_struct poll;
+	unsigned long polls;		/* poll rounds */
+	unsigned long poll_full;	/* rounds that used their whole budget */
+	unsigned long unmask_again;	/* unmask found packets: polled again */
 };
 
 /* ---- pattern -------------------------------------------------------------- */
@@ -189,13 +205,21 @@ static void lt_complete(struct lt_dev *lt, u16 type, u64 tid,
 	lt->ndone++;
 }
 
-static void lt_cb(void *ctx)
+/*
+ * Read at most @budget packets (0: until the ring is empty); return how
+ * many were read. Context: the channel callback or the poll tasklet.
+ */
+static u32 lt_drain(struct lt_dev *lt, u32 budget)
 {
-	struct lt_dev *lt = ctx;
 	struct hv_pkt pkt;
+	u32 n = 0;
 	int ret;
 
 	for (;;) {
+		if (budget && n == budget) {
+			ret = 0;
+			break;
+		}
 		ret = hv_channel_read(lt->chan, lt->rxbuf, LT_RXBUF_MAX, &pkt);
 		if (ret == -EMSGSIZE) {
 			spin_lock(&lt->lock);
@@ -206,6 +230,7 @@ static void lt_cb(void *ctx)
 		}
 		if (ret)
 			break;
+		n++;
 		spin_lock(&lt->lock);
 		lt_complete(lt, pkt.type, pkt.trans_id, pkt.data, pkt.data_len);
 		spin_unlock(&lt->lock);
@@ -216,6 +241,36 @@ static void lt_cb(void *ctx)
 		spin_unlock(&lt->lock);
 	}
 	wake_up(&lt->wq);
+	return n;
+}
+
+static void lt_cb(void *ctx)
+{
+	struct lt_dev *lt = ctx;
+
+	if (lt_polled)
+		tasklet_schedule(&lt->poll);	/* interrupts stay masked */
+	else
+		lt_drain(lt, 0);
+}
+
+/* Polled mode: one round of the poll (see lt_polled). */
+static void lt_poll_fn(unsigned long data)
+{
+	struct lt_dev *lt = (struct lt_dev *)data;
+
+	lt->polls++;
+	if (lt_drain(lt, LT_POLL_BUDGET) == LT_POLL_BUDGET) {
+		lt->poll_full++;
+		tasklet_schedule(&lt->poll);	/* more: still masked */
+		return;
+	}
+	/* drained: let the host signal again, unless it wrote meanwhile */
+	if (hv_channel_unmask(lt->chan)) {
+		lt->unmask_again++;
+		hv_channel_mask(lt->chan);
+		tasklet_schedule(&lt->poll);
+	}
 }
 
 /* ---- requests ------------------------------------------------------------------ */
@@ -526,7 +581,7 @@ static void lt_run(struct lt_dev *lt, int mode, u64 total, u32 qdepth)
 	unsigned long last;
 	ktime_t t0;
 	u32 i, need = 0, refill, sent0;
-	int ret = 0;
+	int ret = 0, n;
 
 	why[0] = '\0';
 	memset(&st, 0, sizeof(st));
@@ -619,10 +674,14 @@ static void lt_run(struct lt_dev *lt, int mode, u64 total, u32 qdepth)
 		return;
 	}
 	mbps10 = st.bytes * 10 / usec;
-	snprintf(lt->result, sizeof(lt->result),
-		 "ok mode=%s bytes=%llu packets=%llu errors=0 qdepth=%u usec=%llu MBps=%llu.%llu",
-		 lt_mode_names[mode], st.bytes, st.packets, qdepth, usec,
-		 mbps10 / 10, mbps10 % 10);
+	n = snprintf(lt->result, sizeof(lt->result),
+		     "ok mode=%s bytes=%llu packets=%llu errors=0 qdepth=%u usec=%llu MBps=%llu.%llu",
+		     lt_mode_names[mode], st.bytes, st.packets, qdepth, usec,
+		     mbps10 / 10, mbps10 % 10);
+	if (lt_polled && n > 0 && n < (int)sizeof(lt->result))
+		snprintf(lt->result + n, sizeof(lt->result) - n,
+			 " polls=%lu poll_full=%lu unmask_again=%lu",
+			 lt->polls, lt->poll_full, lt->unmask_again);
 }
 
 /* ---- sysfs ----------------------------------------------------------------------- */
@@ -713,6 +772,8 @@ static int lt_probe(struct hv_device *hdev, const struct hv_device_id *id)
 	spin_lock_init(&lt->lock);
 	init_waitqueue_head(&lt->wq);
 	strscpy(lt->result, "idle", sizeof(lt->result));
+	hv_compat_tasklet_init(&lt->poll, lt_poll_fn, (unsigned long)lt);
+	hv_channel_set_polled(lt->chan, lt_polled);
 	ret = hv_channel_open(lt->chan, lt_ring_kb * 1024, lt_ring_kb * 1024,
 			      NULL, 0, lt_cb, lt);
 	if (ret) {
@@ -725,6 +786,7 @@ static int lt_probe(struct hv_device *hdev, const struct hv_device_id *id)
 	ret = sysfs_create_group(&hdev->dev.kobj, &lt_attr_group);
 	if (ret) {
 		hv_channel_close(lt->chan);
+		tasklet_kill(&lt->poll);
 		hv_set_drvdata(hdev, NULL);
 		kfree(lt->rxbuf);
 		kfree(lt);
@@ -749,6 +811,7 @@ static void lt_remove(struct hv_device *hdev)
 	/* waits for a run in progress, which now ends quickly */
 	sysfs_remove_group(&hdev->dev.kobj, &lt_attr_group);
 	hv_channel_close(lt->chan);
+	tasklet_kill(&lt->poll);	/* no callback schedules it any more */
 	/* the host no longer touches our pages */
 	for (i = 0; i < LT_MAX_QDEPTH; i++)
 		lt_slot_free(&lt->slots[i]);

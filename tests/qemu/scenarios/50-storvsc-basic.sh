@@ -21,6 +21,15 @@
 #   sv-fault-F-V       F = check_condition srb_error delay_completion
 #                      drop_completion: the fault fires, the read still
 #                      returns the right data (retry / reset), disk works
+#   sv-subch-rescind-V (5.1 and up) the host rescinds one sub-channel of
+#                      the SCSI controller alone: the driver hears of it
+#                      (rescind callback: its CPUs go to the primary), the
+#                      guest releases the relid, both CPUs read, data right
+#   sv-malformed-V     the host sends one completion with a malformed
+#                      descriptor (fault malformed_packet): the guest logs
+#                      the relid and field, hv_vmbus resets the device
+#                      (device_resets + 1), the disk comes back with the
+#                      data written before, the FC disk is not touched
 #   sv-remove-busy-V   (6.2 and 2.0) "luns remove" of a LUN with a request
 #                      in flight (held by delay_completion): the request
 #                      ends, the disk goes
@@ -182,6 +191,81 @@ discard_check() {
 # no_relid R: the host's inventory has no channel with R's instance
 no_relid() {
 	[ "$(hs_sv_nchannels "$1")" -eq 0 ]
+}
+
+# subch_rescind_check V: rescind one open sub-channel of the SCSI controller.
+subch_rescind_check() {
+	_fn="sv-subch-rescind-$1"
+	_sc=$(awk -v r="$rs" 'NR > 1 { inst[$1] = $3; st[$1] = $4 }
+		END { for (x in inst) if (x != r && inst[x] == inst[r] && st[x] == "open") { print x; exit } }' "$HS_DBG/channels")
+	if [ -z "$_sc" ]; then
+		fail "$_fn" "no open sub-channel of relid $rs: $(hs_host_channels | tr '\n' ';')"
+		return
+	fi
+	echo "$_sc" >"$HS_DBG/rescind"
+	if ! wait_for 20 no_relid "$_sc"; then
+		fail "$_fn" "the guest did not release sub-channel $_sc"
+		return
+	fi
+	if ! dmesg_since_mark | grep -q "sub-channel $_sc rescinded: [1-9][0-9]* CPU(s) submit on the primary now"; then
+		fail "$_fn" "the driver was not told (no rescind callback line for $_sc)"
+		return
+	fi
+	for _cpu in 1 2; do
+		hs_sv_drop_caches
+		if ! taskset "$_cpu" dd if="/dev/$ds" of=/dev/null bs=64k count=64 iflag=direct 2>/dev/null; then
+			fail "$_fn" "read on CPU mask $_cpu failed after the rescind"
+			return
+		fi
+	done
+	io_check "$_fn" "$ds" 0
+}
+
+# malformed_check V: a malformed completion on the SCSI controller's
+# channel resets that device (unbind, bind again); ds names its disk after.
+malformed_check() {
+	_fn="sv-malformed-$1"
+	_r0=$(cat "/sys/kernel/debug/$HS_VMBUS/device_resets" 2>/dev/null)
+	_fsum=$(dd if="/dev/$df" bs=1M count=4 iflag=direct 2>/dev/null | md5sum)
+	echo malformed_packet >"$HS_DBG/fault"
+	hs_sv_drop_caches
+	# the read itself fails or not, depending on where the reset finds it
+	dd if="/dev/$ds" of=/dev/null bs=64k count=4 iflag=direct 2>/dev/null
+	if awk '$1 == "malformed_packet" { exit $2 != 1 }' "$HS_DBG/fault"; then
+		echo none >"$HS_DBG/fault"
+		fail "$_fn" "the fault never fired"
+		return
+	fi
+	if ! wait_for 30 sh -c "dmesg | grep -q 'reset after a malformed packet'"; then
+		fail "$_fn" "no device reset logged: $(dmesg_since_mark | grep -iE 'malformed|reset' | tail -n 3 | tr '\n' ';')"
+		return
+	fi
+	if ! dmesg_since_mark | grep -qE "relid [0-9]+: malformed packet from the host \((ring indices or packet descriptor|type, offset8)"; then
+		fail "$_fn" "no log line naming the relid and the field"
+		return
+	fi
+	if ! wait_for 60 hs_sv_disk "$rs" 0 0 >/dev/null; then
+		fail "$_fn" "the disk did not come back after the reset"
+		return
+	fi
+	ds=$(hs_sv_disk "$rs" 0 0)
+	_r1=$(cat "/sys/kernel/debug/$HS_VMBUS/device_resets" 2>/dev/null)
+	if [ -z "$_r0" ] || [ "$_r1" != $((_r0 + 1)) ]; then
+		fail "$_fn" "device_resets went from '$_r0' to '$_r1', not up by 1"
+		return
+	fi
+	rm -f $back
+	if ! hs_sv_read "$ds" $back 4 8 || ! cmp -s $pat $back; then
+		fail "$_fn" "$ds after the reset does not read back the data written before"
+		return
+	fi
+	if [ "$(dd if="/dev/$df" bs=1M count=4 iflag=direct 2>/dev/null | md5sum)" != "$_fsum" ]; then
+		fail "$_fn" "the FC disk $df changed"
+		return
+	fi
+	pass "$_fn"
+	info "V=$1: after the reset the SCSI disk is $ds"
+	echo 5 >"/sys/block/$ds/device/timeout"
 }
 
 # busy_removals V: remove a LUN, then the whole SCSI controller, while
@@ -354,6 +438,10 @@ for v in $HS_VSTOR_VERSIONS; do
 	esac
 
 	discard_check "$v"
+	case $v in
+		2.0 | 4.2) ;;
+		*) subch_rescind_check "$v" ;;
+	esac
 
 	# hot add LUN 0:1, then remove it again
 	if ! echo "add $rs 0 1 32" >"$HS_DBG/luns"; then
@@ -382,6 +470,7 @@ for v in $HS_VSTOR_VERSIONS; do
 	for f in check_condition srb_error delay_completion drop_completion; do
 		fault_check "$v" "$f" "$ds"
 	done
+	malformed_check "$v"
 
 	case $v in
 		2.0 | 6.2) busy_removals "$v" ;;

@@ -7,11 +7,14 @@
  *   @0  flags: bit 7 mirrored ring (4096 bytes mapped twice between guard
  *       pages), bit 6 indices made 8-aligned and in range (goes deeper),
  *       bit 5 interrupt_mask, bit 4 the host rewrites read_index between
- *       peek and consume, bits 0-2 extra data size (plain ring: 4096 +
- *       8 * n bytes, allocated at exactly that size)
+ *       peek and consume, bit 3 the host rewrites the descriptor's len8
+ *       and flags (with the same u32) in place after the peek, bits 0-2
+ *       extra data size (plain ring: 4096 + 8 * n bytes, allocated at
+ *       exactly that size)
  *   @1  bounce buffer size / 32          @2  len8 of the packet we write / 2
  *   @3  payload bytes we write / 8       @4  write_index   @8  read_index
- *   @12 pending_send_sz  @16 feature_bits  @20 read_index the host writes
+ *   @12 pending_send_sz  @16 feature_bits
+ *   @20 what the host writes after the peek (read_index, descriptor)
  *   @24 the data area's pattern, repeated (none: zeroes)
  *
  * Up to 64 packets are peeked, copied out, consumed and validated as
@@ -116,6 +119,13 @@ static int read_one(struct hv_ring *r, const struct ring_in *ri, u8 *bounce,
 		FUZZ_CHECK(!memcmp(bounce + (size - rd), r->data,
 				   len - (size - rd)));
 	}
+	/*
+	 * The host rewrites the descriptor's second word (len8, flags) in
+	 * place after the peek; the driver's copy then disagrees with
+	 * pkt.len, which hv_pkt_validate() of the copy must catch.
+	 */
+	if (ri->flags & 0x08)
+		memcpy(r->data + rd + 4, &ri->host_rd, 4);
 	/* the private copy the driver parses (ASan: every byte in bounds) */
 	copy = malloc(len);
 	if (!copy)
@@ -134,9 +144,11 @@ static int read_one(struct hv_ring *r, const struct ring_in *ri, u8 *bounce,
 		fb <= pend && fa > pend;
 	FUZZ_CHECK(sig == cross);
 
-	if (hv_pkt_validate((const struct vmbus_pkt_desc *)copy, len) == 0)
+	if (hv_pkt_validate((const struct vmbus_pkt_desc *)copy, len) == 0) {
+		FUZZ_CHECK((rd32(copy + 4) & 0xffff) * 8 == len);
 		for (i = (rd32(copy) >> 16) * 8; i < len; i++)
 			sink += copy[i];
+	}
 	free(copy);
 	return 0;
 }

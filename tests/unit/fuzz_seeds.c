@@ -269,6 +269,8 @@ static void seeds_ring(void)
 	ring_seed("pending-send", 0x40, 0, 0, 3, 3900, 0);
 	/* the host scribbles over read_index between peek and consume */
 	ring_seed("host-rewrites-read-index", 0x50, 0, 0, 2, 0, 0xdead);
+	/* ... and over the descriptor's len8 (now 4) after the peek */
+	ring_seed("host-rewrites-len8", 0x48, 0, 0, 2, 0, 0x00010004);
 	ring_seed("masked-eight", 0x60, 0, 0, 8, 0, 0);
 }
 

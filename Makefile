@@ -40,7 +40,7 @@ unit:
 	$(MAKE) -C $(TOP)/tests/unit check
 	sh $(TOP)/tests/compat/probe-jobs.sh
 
-# About 75 s on 2 cores (build, corpus, 4 targets x FUZZ_TIME)
+# About 80 s on 2 idle cores (build, kept corpus, 4 targets x FUZZ_TIME)
 fuzz:
 	$(MAKE) -C $(TOP)/tests/unit fuzz
 

@@ -3,7 +3,12 @@
 # hyperv-lic top-level Makefile.
 #
 #   make                 build the modules for the running kernel (KDIR=...)
-#   make check           unit tests, Debian build matrix, QEMU scenarios
+#   make check           lint, unit tests, fuzzing, Debian build matrix, QEMU
+#                        scenarios, install tests
+#   make fuzz            libFuzzer targets over every parser of src/core: the
+#                        kept corpus once, then FUZZ_TIME s each (default 15;
+#                        needs clang, libclang-rt-dev); make fuzz-merge keeps
+#                        what they found (tests/unit/Makefile)
 #   make matrix KDIRS="dir1 dir2"   build against each kernel tree
 #   make matrix-debian   build in each Debian suite's chroot with its gcc
 #   make qemu-test       boot Debian kernels under QEMU and run scenarios
@@ -17,8 +22,8 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: all modules test-modules clean check unit matrix matrix-debian \
-	qemu-test qemu-debug demo bench lint install rpm deb install-test
+.PHONY: all modules test-modules clean check unit fuzz fuzz-merge matrix \
+	matrix-debian qemu-test qemu-debug demo bench lint install rpm deb install-test
 
 all: modules
 
@@ -34,6 +39,13 @@ install:
 unit:
 	$(MAKE) -C $(TOP)/tests/unit check
 	sh $(TOP)/tests/compat/probe-jobs.sh
+
+# About 80 s on 2 idle cores (build, kept corpus, 4 targets x FUZZ_TIME)
+fuzz:
+	$(MAKE) -C $(TOP)/tests/unit fuzz
+
+fuzz-merge:
+	$(MAKE) -C $(TOP)/tests/unit fuzz-merge
 
 matrix:
 	@sh $(TOP)/scripts/matrix.sh $(KDIRS)
@@ -73,7 +85,7 @@ deb:
 install-test:
 	sh $(TOP)/tests/install/run.sh
 
-check: lint unit matrix-debian qemu-test install-test
+check: lint unit fuzz matrix-debian qemu-test install-test
 
 clean:
 	-$(MAKE) -C $(TOP)/src clean KDIR=$(KDIR)

@@ -23,9 +23,8 @@ extern const unsigned int hv_vmbus_nversions;
  * @version: negotiated protocol version (0 before negotiation)
  *
  * OFFERCHANNEL is 190 bytes on 0.13 and 196 from 1.1 (B.2).
- * VERSION_RESPONSE is accepted from 9 bytes (header + version_supported),
- * since pre-2008 R2 hosts may send less than the 16 of B.2: check the size
- * before reading connection_state (@9) or msg_conn_id (@12, 5.0+).
+ * VERSION_RESPONSE needs its 16 bytes (B.2) whatever the version, since
+ * the guest reads connection_state (@9) and msg_conn_id (@12).
  * TL_CONNECT_RESULT (4.1+) and MODIFYCHANNEL_RESPONSE (5.3+) count as
  * unknown below their versions.
  * Return: size in bytes, or 0 when @msgtype is not one a host sends.

@@ -308,8 +308,9 @@ struct hv_vstor_capacity {
  * hv_vstor_parse_capacity() - READ CAPACITY(10) (@cdb16 0, 8 bytes) or
  * READ CAPACITY(16) (@cdb16 1, at least 12 bytes) data of @len bytes.
  * Return: 0, -EBADMSG when too short, the block size is not one of
- * 512/1024/2048/4096, or the capacity is 0; -EOVERFLOW when a (10)
- * answer says 0xffffffff (ask READ CAPACITY(16)).
+ * 512/1024/2048/4096, or the last LBA is 2^52 - 1 or more (blocks times
+ * 4096 must fit 64 bits; @out->blocks is then at least 1); -EOVERFLOW
+ * when a (10) answer says 0xffffffff (ask READ CAPACITY(16)).
  */
 int hv_vstor_parse_capacity(const u8 *buf, u32 len, int cdb16,
 			    struct hv_vstor_capacity *out);

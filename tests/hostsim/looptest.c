@@ -423,6 +423,8 @@ struct lt_stats {
 	u64 planned;		/* bytes given to requests so far */
 	u64 req_no;		/* requests prepared so far */
 	u64 rnd;		/* lt_rand() state */
+	u64 batches;		/* batches that sent at least one request */
+	u64 waits;		/* waits for ring space (a batch cut short) */
 };
 
 /* Verify and free completed slots. Return: 0 or -EIO (why filled). */
@@ -465,7 +467,7 @@ static int lt_fill(struct lt_dev *lt, struct lt_stats *st, u64 total,
 		   u32 *need)
 {
 	struct lt_slot *s;
-	u32 i;
+	u32 i, sent = 0;
 	int ret = 0;
 
 	for (i = 0; i < lt->qdepth && st->planned < total; i++) {
@@ -503,8 +505,11 @@ static int lt_fill(struct lt_dev *lt, struct lt_stats *st, u64 total,
 		s->ready = 0;
 		st->ready--;
 		st->inflight++;
+		sent++;
 	}
 	hv_channel_batch_end(lt->chan);
+	if (sent)
+		st->batches++;
 	return ret;
 }
 
@@ -589,6 +594,7 @@ static void lt_run(struct lt_dev *lt, int mode, u64 total, u32 qdepth)
 			if (st.inflight != sent0)
 				last = jiffies;
 			if (ret == -EAGAIN) {
+				st.waits++;
 				ret = hv_channel_wait_space(lt->chan, need, 500);
 				if (ret == -ETIMEDOUT || ret == -ENODEV || !ret) {
 					ret = 0;
@@ -620,9 +626,9 @@ static void lt_run(struct lt_dev *lt, int mode, u64 total, u32 qdepth)
 	}
 	mbps10 = st.bytes * 10 / usec;
 	snprintf(lt->result, sizeof(lt->result),
-		 "ok mode=%s bytes=%llu packets=%llu errors=0 qdepth=%u usec=%llu MBps=%llu.%llu",
+		 "ok mode=%s bytes=%llu packets=%llu errors=0 qdepth=%u usec=%llu MBps=%llu.%llu batches=%llu waits=%llu",
 		 lt_mode_names[mode], st.bytes, st.packets, qdepth, usec,
-		 mbps10 / 10, mbps10 % 10);
+		 mbps10 / 10, mbps10 % 10, st.batches, st.waits);
 }
 
 /* ---- sysfs ----------------------------------------------------------------------- */

@@ -7,7 +7,8 @@
 # fit, so the sender never waits for space); the loopback driver sends in batches
 # (hv_channel_batch_begin/end) of at least 64 requests (it refills once
 # half the slots are free) and reports its batches. The counts are bounds
-# that hold however the guest and host interleave (no timing):
+# that hold however the guest and host interleave (no timing), all but
+# irq-target:
 #   sig-batches-R      the guest signalled at most once per batch (its own
 #                      "signals" counter <= the run's batches): the rule
 #                      "signal only when the ring goes empty -> non-empty,
@@ -21,11 +22,15 @@
 #   irq-pass-R         the host raised at most one interrupt per pass over
 #                      the ring (its io_passes counter), and the guest took
 #                      no more interrupts on the channel than were raised
-#   irq-target-R       target: <= 50 interrupts per 1000 completions. The
-#                      guest keeps interrupt_mask set while it drains, so
-#                      completions written meanwhile raise none; bounded
-#                      by the passes, which take up to 64 packets each: the
-#                      count must be under 1000/64 x 3.2 per 1000
+#   irq-target-R       target: <= 50 interrupts per 1000 completions (one
+#                      per 20). The host takes up to 64 packets per pass
+#                      and raises at most one interrupt per pass, none
+#                      while the guest drains with interrupt_mask set; how
+#                      many passes a run needs depends on how guest and
+#                      host interleave (seen: 30-40 passes and 10-25
+#                      interrupts per 1000 completions), so this is the one
+#                      check here that is a bound with a margin (2x),
+#                      not one that holds by construction
 #   sig-violations     the host's protocol checker counted nothing (it
 #                      counts every signal beyond the C.3 allowance)
 # R is "monitor" or "event". A guest that signalled for every packet makes

@@ -134,9 +134,11 @@ enum hs_violation { HS_VIOLATIONS(HS_ENUM) HS_V_COUNT };
 	X(offers_sent)						\
 	X(monitor_polls)					\
 	X(ring_full_waits)	/* host blocked on a full guest ring */ \
+	X(io_passes)		/* passes over a guest send ring that took packets */ \
 	X(vstor_ios)		/* EXECUTE_SRB requests served */	\
 	X(vstor_bytes_read)	/* bytes moved LUN -> guest */	\
 	X(vstor_bytes_written)	/* bytes moved guest -> LUN */	\
+	X(vstor_fua_writes)	/* WRITEs with the FUA bit */	\
 	X(vstor_unmaps)		/* UNMAP commands */		\
 	X(vstor_write_same)	/* WRITE SAME commands */		\
 	X(vstor_sync_cache)	/* SYNCHRONIZE CACHE commands */	\
@@ -162,6 +164,7 @@ enum hs_fault {
 	HS_F_DELAY_COMPLETION,	/* next READ/WRITE completes 2 s late */
 	HS_F_DROP_COMPLETION,	/* next READ/WRITE never completes (until a reset) */
 	HS_F_MALFORMED_PACKET,	/* next completion: offset8 1 (C.2: at least 2) */
+	HS_F_FAIL_RESET,	/* next RESET_LUN/BUS/ADAPTER: status FAIL, nothing released */
 	HS_F_COUNT
 };
 
@@ -346,6 +349,7 @@ struct hs_host {
 	atomic_t nmon_open;
 
 	unsigned long faults;		/* bits of enum hs_fault */
+	atomic_t fault_left[HS_F_COUNT];	/* events an armed fault still takes */
 	atomic_t viol[HS_V_COUNT];
 	atomic64_t cnt[HS_C_COUNT];
 	struct dentry *dbg;
@@ -372,9 +376,21 @@ static inline void hs_count_add(enum hs_counter c, s64 n)
 	atomic64_add(n, &hs.cnt[c]);
 }
 
+/*
+ * Does fault @f fire on this event? An armed fault fires on the next
+ * fault_left[f] matching events (1 unless armed with a count), then
+ * disarms itself.
+ */
 static inline int hs_fault_take(enum hs_fault f)
 {
-	return test_and_clear_bit(f, &hs.faults);
+	int left;
+
+	if (!test_bit(f, &hs.faults))
+		return 0;
+	left = atomic_dec_return(&hs.fault_left[f]);
+	if (left <= 0)
+		clear_bit(f, &hs.faults);
+	return left >= 0;
 }
 
 /* hs_main.c */

@@ -65,6 +65,7 @@ static void hs_pass_end(struct hs_chan *ch, u32 start, u32 cursor, int empty)
 	int sig = 0;
 
 	if (dist) {
+		hs_count(HS_C_io_passes);
 		if (empty)
 			atomic_inc(&ch->allow_empty);
 		memset(&batch, 0, sizeof(batch));

@@ -60,7 +60,7 @@ const char *const hs_counter_names[HS_C_COUNT] = { HS_COUNTERS(HS_NAME) };
 const char *const hs_fault_names[HS_F_COUNT] = {
 	"malformed_offer", "fail_gpadl", "fail_open", "no_answer",
 	"rescind_busy", "check_condition", "srb_error", "delay_completion",
-	"drop_completion", "malformed_packet",
+	"drop_completion", "malformed_packet", "fail_reset",
 };
 
 /* ---- versions (B.1) ---------------------------------------------------------- */
@@ -649,20 +649,25 @@ static int hs_fault_open(struct inode *inode, struct file *f)
 static ssize_t hs_fault_write(struct file *f, const char __user *ubuf,
 			      size_t len, loff_t *ppos)
 {
-	char buf[32];
-	unsigned int i;
+	char buf[40], name[32];
+	unsigned int i, n = 1;
 	int ret = hs_get_word(ubuf, len, buf, sizeof(buf));
 
 	if (ret)
 		return ret;
+	/* "NAME" or "NAME COUNT": fire on the next COUNT events (1-1000) */
+	ret = sscanf(buf, "%31s %u", name, &n);
+	if (ret < 1 || n < 1 || n > 1000)
+		return -EINVAL;
 	for (i = 0; i < HS_F_COUNT; i++) {
-		if (!strcmp(buf, hs_fault_names[i])) {
+		if (!strcmp(name, hs_fault_names[i])) {
+			atomic_set(&hs.fault_left[i], n);
 			set_bit(i, &hs.faults);
-			pr_info(HS_MOD ": fault %s armed\n", buf);
+			pr_info(HS_MOD ": fault %s armed (%u event(s))\n", name, n);
 			return len;
 		}
 	}
-	if (!strcmp(buf, "none")) {
+	if (!strcmp(name, "none") && ret == 1) {
 		hs.faults = 0;
 		return len;
 	}

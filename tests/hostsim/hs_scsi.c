@@ -363,6 +363,9 @@ static void hs_cmd_rw(struct hs_srb *r, int write)
 		return;
 	}
 	if (write) {
+		/* FUA: bit 3 of byte 1 in WRITE(10) and (16) */
+		if (cdb[0] != OP_WRITE_6 && (cdb[1] & 0x08))
+			hs_count(HS_C_vstor_fua_writes);
 		atomic64_inc(&r->lun->writes);
 		atomic64_add(bytes, &r->lun->bytes_written);
 		hs_count_add(HS_C_vstor_bytes_written, bytes);

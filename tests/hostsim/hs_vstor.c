@@ -615,6 +615,12 @@ static void hs_reset(struct hs_chan *ch, u64 trans_id, struct vstor_packet *vp)
 		return;
 	}
 	hs_count(HS_C_vstor_resets);
+	if (hs_fault_take(HS_F_FAIL_RESET)) {
+		pr_info(HS_MOD ": fault fail_reset: relid %u: %s answered with a failure, nothing released\n",
+			ch->relid, all ? "RESET_BUS/ADAPTER" : "RESET_LUN");
+		hs_reply(ch, trans_id, vp, HS_STATUS_FAIL);
+		return;
+	}
 	n = hs_release_held(vs, all, vp->u.srb.target_id, vp->u.srb.lun);
 	pr_info(HS_MOD ": relid %u: %s%s: %u held request(s) completed as aborted\n",
 		ch->relid, all ? "RESET_BUS/ADAPTER" : "RESET_LUN",

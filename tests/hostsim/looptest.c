@@ -111,7 +111,7 @@ struct lt_dev {
 	unsigned long stray;		/* completions outside a run */
 	struct lt_slot slots[LT_MAX_QDEPTH];
 	u16 run_seq;
-	char result[192];
+	char result[256];
 	u8 *rxbuf;			/* LT_RXBUF_MAX: the callback's packet copy */
 	/* polled mode */
 	struct tasklet_struct poll;
@@ -478,6 +478,8 @@ struct lt_stats {
 	u64 planned;		/* bytes given to requests so far */
 	u64 req_no;		/* requests prepared so far */
 	u64 rnd;		/* lt_rand() state */
+	u64 batches;		/* batches that sent at least one request */
+	u64 waits;		/* waits for ring space (a batch cut short) */
 };
 
 /* Verify and free completed slots. Return: 0 or -EIO (why filled). */
@@ -520,7 +522,7 @@ static int lt_fill(struct lt_dev *lt, struct lt_stats *st, u64 total,
 		   u32 *need)
 {
 	struct lt_slot *s;
-	u32 i;
+	u32 i, sent = 0;
 	int ret = 0;
 
 	for (i = 0; i < lt->qdepth && st->planned < total; i++) {
@@ -558,8 +560,11 @@ static int lt_fill(struct lt_dev *lt, struct lt_stats *st, u64 total,
 		s->ready = 0;
 		st->ready--;
 		st->inflight++;
+		sent++;
 	}
 	hv_channel_batch_end(lt->chan);
+	if (sent)
+		st->batches++;
 	return ret;
 }
 
@@ -644,6 +649,7 @@ static void lt_run(struct lt_dev *lt, int mode, u64 total, u32 qdepth)
 			if (st.inflight != sent0)
 				last = jiffies;
 			if (ret == -EAGAIN) {
+				st.waits++;
 				ret = hv_channel_wait_space(lt->chan, need, 500);
 				if (ret == -ETIMEDOUT || ret == -ENODEV || !ret) {
 					ret = 0;
@@ -675,9 +681,9 @@ static void lt_run(struct lt_dev *lt, int mode, u64 total, u32 qdepth)
 	}
 	mbps10 = st.bytes * 10 / usec;
 	n = snprintf(lt->result, sizeof(lt->result),
-		     "ok mode=%s bytes=%llu packets=%llu errors=0 qdepth=%u usec=%llu MBps=%llu.%llu",
+		     "ok mode=%s bytes=%llu packets=%llu errors=0 qdepth=%u usec=%llu MBps=%llu.%llu batches=%llu waits=%llu",
 		     lt_mode_names[mode], st.bytes, st.packets, qdepth, usec,
-		     mbps10 / 10, mbps10 % 10);
+		     mbps10 / 10, mbps10 % 10, st.batches, st.waits);
 	if (lt_polled && n > 0 && n < (int)sizeof(lt->result))
 		snprintf(lt->result + n, sizeof(lt->result) - n,
 			 " polls=%lu poll_full=%lu unmask_again=%lu",

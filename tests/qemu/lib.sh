@@ -275,6 +275,93 @@ slab_diff() {
 		END { exit grew }' "$1" "$2"
 }
 
+# slab_settled FILE: write "cache active_objs" of every kmalloc-* cache to
+# FILE, counted as exactly as /proc/slabinfo allows. SLUB counts a CPU's
+# current slab as fully in use, so a cache that allocated anything since
+# its last flush reads too high by up to a slab's worth of objects: noise
+# that only ever adds. So: drop caches, then three times flush the per-CPU
+# slabs of every kmalloc cache (writing to its sysfs "shrink") and read
+# /proc/slabinfo with shell builtins only (no fork allocates in between);
+# per cache the smallest of the three readings counts.
+slab_settled() {
+	_hvl_out=$1	# "set --" below reuses the positional parameters
+	sync
+	echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
+	sleep 1
+	_hvl_pass=0
+	while [ $_hvl_pass -lt 3 ]; do
+		for _hvl_f in /sys/kernel/slab/kmalloc-*/shrink; do
+			[ -w "$_hvl_f" ] && echo 1 >"$_hvl_f" 2>/dev/null
+		done
+		while read -r _hvl_n _hvl_a _hvl_rest; do
+			case $_hvl_n in
+				kmalloc-*) ;;
+				*) continue ;;
+			esac
+			# "kmalloc-cg-64" -> _hvl_km_kmalloc_cg_64, without a fork
+			_hvl_ifs=$IFS
+			IFS=-
+			# shellcheck disable=SC2086 # split on purpose
+			set -- $_hvl_n
+			IFS=_
+			_hvl_v="_hvl_km_$*"
+			IFS=$_hvl_ifs
+			_hvl_old=
+			eval "_hvl_old=\${$_hvl_v:-}"
+			if [ $_hvl_pass -eq 0 ] || [ "$_hvl_a" -lt "$_hvl_old" ]; then
+				eval "$_hvl_v=$_hvl_a"
+			fi
+		done </proc/slabinfo
+		_hvl_pass=$((_hvl_pass + 1))
+	done
+	: >"$_hvl_out"
+	for _hvl_v in $(set | sed -n 's/^\(_hvl_km_[a-zA-Z0-9_]*\)=.*/\1/p'); do
+		eval "_hvl_a=\$$_hvl_v"
+		# _hvl_km_kmalloc_cg_64 -> kmalloc-cg-64
+		printf '%s %s\n' "$(printf '%s' "${_hvl_v#_hvl_km_}" | tr _ -)" "$_hvl_a" >>"$_hvl_out"
+		unset "$_hvl_v"
+	done
+}
+
+# slab_min A B: per cache the smaller count of two snapshot files, into
+# A. A leak is in every reading; a free the kernel defers (RCU callbacks,
+# release work) is missing from only some, so the minimum of readings
+# taken without cycles in between drops deferred frees and keeps leaks.
+slab_min() {
+	awk 'NR == FNR { b[$1] = $2; next }
+		{ v = $2; if (($1 in b) && b[$1] < v) v = b[$1]; print $1, v }' \
+		"$2" "$1" >"$1.min" && mv "$1.min" "$1"
+}
+
+# slab_total FILE: the sum of the counts of a snapshot file.
+slab_total() {
+	awk '{ n += $2 } END { print n + 0 }' "$1"
+}
+
+# slab_steady S0 S1 S2 MIN: caches that grew by at least MIN objects from
+# S0 to S1 and again by at least MIN from S1 to S2, where the three
+# snapshots are taken after 0, N and 2N identical load/unload cycles:
+# "cache s0 s1 s2 +d1 +d2" per such cache; returns 1 if there is any.
+# A leak of L objects per cycle grows a cache by N*L in each half. A
+# one-time allocation (first use of a cache, a name table) grows only the
+# first half; a deferred free pending at one reading makes one half grow
+# and the other shrink; per-CPU slab noise is a few objects either way.
+# With MIN = N/2 a leak of one object per cycle fails, and noise must
+# reach N/2 in the same cache in both halves to fail.
+slab_steady() {
+	awk -v min="$4" '
+		FILENAME == ARGV[1] { a[$1] = $2; next }
+		FILENAME == ARGV[2] { b[$1] = $2; next }
+		{
+			d1 = b[$1] - a[$1]; d2 = $2 - b[$1]
+			if (d1 >= min && d2 >= min) {
+				print $1, a[$1] + 0, b[$1] + 0, $2, "+" d1, "+" d2
+				grew = 1
+			}
+		}
+		END { exit grew }' "$1" "$2" "$3"
+}
+
 # ---------------------------------------------------------------- misc
 
 # kver_ge MAJOR MINOR: is the running kernel at least MAJOR.MINOR?

@@ -15,7 +15,8 @@
 #                    comma-separated list; "debug": the debug kernel
 #                    (scripts/debug-kernel.sh: KASAN, lockdep, kmemleak,
 #                    DEBUG_ATOMIC_SLEEP, slub_debug; not part of "all")
-#   --scenarios GLOB run only scenarios whose name matches GLOB; the name is
+#   --scenarios GLOB run only scenarios whose name matches GLOB (or one of a
+#                    comma-separated list of globs); the name is
 #                    the file name without .sh, tried with and without its
 #                    leading "NN-" (so 'demo*' matches 50-demo-net.sh)
 #   --scenario-dir DIR  take scenarios from DIR instead of tests/qemu/scenarios
@@ -163,10 +164,19 @@ for f in "$scen_dir"/*.sh; do
 	b=${f##*/}
 	b=${b%.sh}
 	short=$(printf '%s' "$b" | sed 's/^[0-9][0-9]*-//')
-	# shellcheck disable=SC2254 # $glob is a pattern on purpose
-	case $b in $glob) scen_list="$scen_list $f"; continue ;; esac
-	# shellcheck disable=SC2254
-	case $short in $glob) scen_list="$scen_list $f" ;; esac
+	# a comma-separated list of globs: any of them
+	_ifs=$IFS
+	IFS=,
+	set -f
+	for g in $glob; do
+		IFS=$_ifs
+		# shellcheck disable=SC2254 # $g is a pattern on purpose
+		case $b in $g) scen_list="$scen_list $f"; break ;; esac
+		# shellcheck disable=SC2254
+		case $short in $g) scen_list="$scen_list $f"; break ;; esac
+	done
+	set +f
+	IFS=$_ifs
 done
 [ -n "$scen_list" ] || die "no scenario in $scen_dir matches '$glob'"
 

@@ -13,7 +13,8 @@
 #                  isr calls) per 1000 completions it wrote
 # and throughput (TCG: compare, do not quote). Targets: hypercall signals
 # <= 20 per 1000 packets, interrupts <= 50 per 1000 completions.
-# Figures only: never fails on numbers.
+# Figures only: never fails on numbers (12-hostsim-signals asserts the
+# design's bounds and these targets).
 #   bench-loopback             every run completed and was verified
 #   bench-loopback-violations  the host counted no protocol violation
 # shellcheck shell=sh

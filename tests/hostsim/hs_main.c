@@ -396,6 +396,11 @@ static int hs_counters_show(struct seq_file *s, void *unused)
 			   (long long)atomic64_read(&ch->guest_signals));
 		seq_printf(s, "relid%u.host_signals %lld\n", ch->relid,
 			   (long long)atomic64_read(&ch->host_signals));
+		/* guest signals the checker would still take as explained */
+		seq_printf(s, "relid%u.signal_credit %d\n", ch->relid,
+			   atomic_read(&ch->allow_empty) +
+			   atomic_read(&ch->allow_pend) -
+			   atomic_read(&ch->sig_seen));
 	}
 	mutex_unlock(&hs.lock);
 	return 0;

@@ -107,6 +107,14 @@ void hs_io_write(struct hs_chan *ch, u16 type, u64 trans_id,
 	unsigned int n = 1;
 	int ret, sig = 0;
 
+	if (!l2 && hs_hostile_write(ch, type, trans_id, p1, l1)) {
+		/* written (changed) by the hostile host */
+		if (type == VMBUS_PKT_COMP) {
+			atomic64_inc(&ch->completions_out);
+			hs_count(HS_C_completions_out);
+		}
+		return;
+	}
 	memset(&d, 0, sizeof(d));
 	d.type = type;
 	d.offset8 = sizeof(d) / 8;

@@ -636,6 +636,19 @@ static const struct file_operations hs_luns_rw_fops = {
 	.write = hs_luns_write,
 };
 
+static int hs_hostile_open(struct inode *inode, struct file *f)
+{
+	return single_open(f, hs_hostile_show, NULL);
+}
+
+static const struct file_operations hs_hostile_fops = {
+	.owner = THIS_MODULE,
+	.open = hs_hostile_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 static int hs_fault_show(struct seq_file *s, void *unused)
 {
 	unsigned int i;
@@ -704,6 +717,7 @@ static void hs_debugfs_init(void)
 	debugfs_create_file("fault", 0600, d, NULL, &hs_fault_fops);
 	debugfs_create_file("inject", 0200, d, NULL, &hs_inject_fops);
 	debugfs_create_file("luns", 0600, d, NULL, &hs_luns_rw_fops);
+	debugfs_create_file("hostile", 0444, d, NULL, &hs_hostile_fops);
 }
 
 /* ---- module --------------------------------------------------------------------- */
@@ -773,6 +787,9 @@ static int __init hs_init(void)
 		pr_err(HS_MOD ": max_channels, max_transfer_kb or disk_mb out of range\n");
 		return -EINVAL;
 	}
+	ret = hs_hostile_init();
+	if (ret)
+		return ret;
 	hs.vstor_max_channels = max_channels;
 	hs.vstor_max_xfer = max_transfer_kb << 10;
 	hs.disk_mb = disk_mb;

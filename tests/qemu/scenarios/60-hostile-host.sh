@@ -173,13 +173,22 @@ good_loop() {
 	echo "$_k"
 }
 
-# -- loopback
+# -- loopback. hv_looptest refuses new runs after one that left requests
+# unanswered; a rebind (close, open) gives it a clean channel again.
+ldrv=$HS_BUS/drivers/hv_looptest
+ln1=${dl1##*/}
+rebind1() {
+	echo "$ln1" >"$ldrv/unbind" 2>/dev/null
+	echo "$ln1" >"$ldrv/bind" 2>/dev/null
+	wait_for 10 test -e "$dl1/run"
+}
 dmesg_mark
 attack "$rl1"
 end=$(deadline "$secs")
 nok=0
 nfail=0
 why=
+reasons=
 good_bad=
 while before "$end"; do
 	for mode in inband mpb; do
@@ -187,28 +196,41 @@ while before "$end"; do
 		case $out in
 			ok*) nok=$((nok + 1)) ;;
 			*timeout*) why="$why [$mode: $out]" ;;
-			fail:*) nfail=$((nfail + 1)) ;;
+			fail:*)
+				nfail=$((nfail + 1))
+				r=${out#fail: }
+				r=${r%% (*}
+				r=$(printf '%s' "$r" | sed 's/0x[0-9a-f]*/X/g; s/[0-9][0-9]*/N/g')
+				case "|$reasons|" in
+					*"|$r|"*) ;;
+					*) reasons="$reasons|$r" ;;
+				esac
+				rebind1 || why="$why [rebind failed]"
+				;;
 			*) why="$why [$mode: $out]" ;;
 		esac
 		out=$(hs_run "$dl2" $mode $((1 << 20)) 16) || good_bad="$good_bad [$mode: $out]"
 	done
 done
 attack 0
+rebind1
 after=$(hs_run "$dl1" mpb $((1 << 20)) 16)
-case $after in ok*) ;; *) after=$(hs_run "$dl1" mpb $((1 << 20)) 16) ;; esac
-info "loop: $nok ok, $nfail failed on bad input"
+info "loop: $nok ok, $nfail failed on bad input:$reasons"
 if [ -n "$why" ]; then
 	hfail hostile-loop "runs on the attacked loopback ended wrongly:$why"
 elif [ -n "$good_bad" ]; then
 	hfail hostile-loop "the untouched loopback #2 failed:$good_bad"
-elif [ "$nfail" = 0 ]; then
-	hfail hostile-loop "no run saw the bad input ($nok ok)"
 else
 	case $after in
 		ok*) pass hostile-loop ;;
 		*) hfail hostile-loop "loopback #1 after the attack: $after" ;;
 	esac
 fi
+case $reasons in
+	*"unknown trans_id"*|*differs*|*"too short"*|*"not a completion"*|*malformed*|*"byte packet"*)
+		pass hostile-logged-loop ;;
+	*) hfail hostile-logged-loop "hv_looptest never named bad input ($nok ok, $nfail failed:$reasons)" ;;
+esac
 loglines=$(dmesg_since_mark)
 
 # works_again DEV: /tmp/hh-x written at 1 MiB reads back.
@@ -286,7 +308,6 @@ logged() {
 		hfail "hostile-logged-$1" "no kernel log line matching '$2'"
 	fi
 }
-logged loop 'hostile seed=.* relid '"$rl1"' '
 logged scsi "$HS_STORVSC"': host[0-9]+: (malformed completion|dropped completion with unknown or stale id|ignored host message|relid [0-9]+: dropped a [0-9]+-byte host packet)'
 logged ide "$BV"': hda: (malformed completion|dropped completion with unknown or stale id|dropped a [0-9]+-byte host packet|ignored host packet)'
 logged vmbus "$HS_VMBUS"': (dropped malformed host message|rejected (invalid )?offer|rescind of unknown relid|unexpected host message)'

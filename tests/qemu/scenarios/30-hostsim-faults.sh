@@ -215,7 +215,9 @@ hs_check_violations fault-violations
 # beyond the credit is counted.
 r=$(hs_loop_relids | head -n 1)
 d=$(hs_dev_by_relid "$r")
-out=$(hs_run "$d" mpb $((16 << 20)) 32) || info "busy run on relid $r: $out"
+for m in inband pagebuf mpb; do
+	out=$(hs_run "$d" $m $((8 << 20)) 64) || info "busy $m run on relid $r: $out"
+done
 credit() {
 	awk -v k="relid$r.signal_credit" '$1 == k { print $2 }' "$HS_DBG/counters"
 }

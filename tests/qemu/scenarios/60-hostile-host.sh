@@ -102,6 +102,14 @@ bg_wait() {
 	return 0
 }
 
+# blocked_traces: the stacks of blocked tasks (sysrq w) on the console,
+# for the report of a hang.
+blocked_traces() {
+	echo w >/proc/sysrq-trigger 2>/dev/null || return 0
+	sleep 1
+	dmesg | grep -A 30 -E 'task:.* state:D' | grep -E 'task:|^\[.*\]  [a-z_0-9.]+\+0x' | head -n 80
+}
+
 # -- load
 dmesg_mark
 if ! load_module "$HS_VMBUS" sim=1 ||
@@ -262,6 +270,7 @@ storage_phase() {
 	if ! bg_wait $_pid 90; then
 		attack 0
 		hfail "$_name" "I/O on /dev/$_dev still running 90 s after the attack (hang)"
+		blocked_traces
 		return 1
 	fi
 	attack 0
@@ -325,6 +334,7 @@ unload_all >/tmp/hh-unload 2>&1 &
 upid=$!
 if ! bg_wait $upid 60; then
 	hfail hostile-unload "module unload still running after 60 s: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
+	blocked_traces
 elif module_loaded "$HS_VMBUS" || module_loaded hv_hostsim; then
 	hfail hostile-unload "a module stayed: $(cat /tmp/hh-unload)"
 else

@@ -241,6 +241,8 @@ case $reasons in
 	*) hfail hostile-logged-loop "hv_looptest never named bad input ($nok ok, $nfail failed:$reasons)" ;;
 esac
 log_loop=$(dmesg_since_mark)
+# the schedule (tests/hostsim/hostile-schedule.py SEED RELID prints it)
+info "first mutations: $(printf '%s\n' "$log_loop" | grep -o 'relid [0-9]* event [0-9]*: [a-z_]*' | head -n 6 | tr '\n' ';')"
 
 # works_again DEV: /tmp/hh-x written at 1 MiB reads back.
 works_again() {

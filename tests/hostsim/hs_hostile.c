@@ -374,51 +374,15 @@ static void hs_h_sense(struct vstor_packet *vp, u64 x)
 	srb->data_transfer_length = 0;
 }
 
-/**
- * hs_hostile_write() - the hostile host's turn at a packet the host is
- * about to write into the guest's receive ring.
- * @ch: the channel (its io_work; single writer)
- * @type: the packet's type
- * @trans_id: its transaction id
- * @p: payload (one piece: the caller joined them)
- * @len: payload bytes
- *
- * Context: the channel's io_work. Return: 1 when the genuine packet was
- * written here (changed or not), 0 when the caller writes it as usual.
- */
-int hs_hostile_write(struct hs_chan *ch, u16 type, u64 trans_id,
-		     const void *p, u32 len)
+/* Apply class @cls to the packet (@mut: a copy of @p with 256 spare bytes). */
+static int hs_h_apply(struct hs_chan *ch, unsigned int cls, u64 n, u64 y,
+		      u64 prev, u16 type, u64 trans_id, const void *p, u8 *mut,
+		      u32 len, u32 reply)
 {
-	u64 mutq[(VSTOR_PKT_SIZE + 512) / 8];
-	u8 *mut = (u8 *)mutq;
 	struct vmbus_pkt_desc d;
-	unsigned int rate = READ_ONCE(hostile_rate), cls, nok, i;
-	unsigned long ok;
-	u32 reply = HV_PKT_TOTAL(sizeof(d) + len), w0, plen;
-	u64 n, x, y, prev;
+	u32 w0, plen;
+	u64 x;
 	int sig = 0;
-
-	if (!hostile_seed || !rate || !hs_h_targets(ch) || !trans_id)
-		return 0;
-	ok = hs_h_applicable(ch, type, len) & READ_ONCE(hs_h_mask);
-	if (!ok)
-		return 0;
-	n = ch->h_events++;
-	atomic64_inc(&hs_h_events);
-	prev = ch->h_last_tid;
-	ch->h_last_tid = trans_id;
-	x = hs_h_mix(hostile_seed ^ ((u64)ch->relid << 48) ^ n);
-	if (x % 1000 >= min(rate, 1000U))
-		return 0;
-	y = hs_h_mix(x);
-	nok = hweight_long(ok);
-	cls = 0;
-	for (i = (unsigned int)((x >> 10) % nok); ; cls++)
-		if ((ok & BIT(cls)) && i-- == 0)
-			break;
-	if (len > VSTOR_PKT_SIZE + 256)
-		return 0;
-	memcpy(mut, p, len);
 
 	switch (cls) {
 	case HS_H_BOGUS_ID:
@@ -456,7 +420,7 @@ int hs_hostile_write(struct hs_chan *ch, u16 type, u64 trans_id,
 		/* past every guest receive buffer of the bench (256, 16448) */
 		u8 *big;
 
-		plen = HS_H_BIG + 8 * (u32)(y % 16);
+		plen = max_t(u32, len + 64, HS_H_BIG) + 8 * (u32)(y % 16);
 		big = kmalloc(plen, GFP_KERNEL);
 		if (!big)
 			return 0;
@@ -541,6 +505,58 @@ int hs_hostile_write(struct hs_chan *ch, u16 type, u64 trans_id,
 	if (!hs_h_raw(ch, &d, mut, len, &sig) && sig)
 		ch->sig_owed = 1;
 	return 1;
+}
+
+
+/**
+ * hs_hostile_write() - the hostile host's turn at a packet the host is
+ * about to write into the guest's receive ring.
+ * @ch: the channel (its io_work; single writer)
+ * @type: the packet's type
+ * @trans_id: its transaction id
+ * @p: payload (one piece: the caller joined them)
+ * @len: payload bytes
+ *
+ * Context: the channel's io_work. Return: 1 when the genuine packet was
+ * written here (changed or not), 0 when the caller writes it as usual.
+ */
+int hs_hostile_write(struct hs_chan *ch, u16 type, u64 trans_id,
+		     const void *p, u32 len)
+{
+	unsigned int rate = READ_ONCE(hostile_rate), cls, nok, i;
+	unsigned long ok;
+	u32 reply = HV_PKT_TOTAL(sizeof(struct vmbus_pkt_desc) + len);
+	u64 n, x, y, prev;
+	u8 *mut;
+	int ret;
+
+	if (!hostile_seed || !rate || !hs_h_targets(ch) || !trans_id)
+		return 0;
+	ok = hs_h_applicable(ch, type, len) & READ_ONCE(hs_h_mask);
+	if (!ok)
+		return 0;
+	n = ch->h_events++;
+	atomic64_inc(&hs_h_events);
+	prev = ch->h_last_tid;
+	ch->h_last_tid = trans_id;
+	x = hs_h_mix(hostile_seed ^ ((u64)ch->relid << 48) ^ n);
+	if (x % 1000 >= min(rate, 1000U))
+		return 0;
+	y = hs_h_mix(x);
+	nok = hweight_long(ok);
+	cls = 0;
+	for (i = (unsigned int)((x >> 10) % nok); ; cls++)
+		if ((ok & BIT(cls)) && i-- == 0)
+			break;
+	/* room for the longer copies; io_work may sleep */
+	mut = kmalloc(max_t(u32, len, sizeof(struct vstor_packet)) + 256,
+		      GFP_KERNEL);
+	if (!mut)
+		return 0;
+	memcpy(mut, p, len);
+	ret = hs_h_apply(ch, cls, n, y, prev, type, trans_id, p, mut, len, reply);
+	kfree(mut);
+	return ret;
 }
 
 /**

@@ -169,12 +169,38 @@ else
 	hfail hostile-good-init "pattern on /dev/$good did not read back"
 fi
 
-# good_loop SECS: rewrite and check pattern B on the good disk until the
-# deadline; prints the number of rounds, returns 1 at the first mismatch.
+# Phases last $secs, and longer (at most $cap_secs more) until what they
+# must see happened: on a slow day the host sees fewer completions in
+# $secs, and a class may not have come up yet.
+cap_secs=120
+
+# classes_done: every enabled class was applied at least once.
+classes_done() {
+	for _c in $(tr ',' ' ' <$P/hostile_classes); do
+		_n=$(awk -v c="$_c" '$1 == c { print $2 }' "$HS_DBG/hostile")
+		[ "${_n:-0}" -gt 0 ] || return 1
+	done
+}
+
+# phase_on END CAP COND...: the phase goes on (before END, or COND fails
+# and it is before CAP).
+phase_on() {
+	_pe=$1
+	_pc=$2
+	shift 2
+	before "$_pe" && return 0
+	before "$_pc" || return 1
+	! "$@"
+}
+
+# good_loop COND...: rewrite and check pattern B on the good disk while
+# the phase goes on; prints the number of rounds, returns 1 at the first
+# mismatch.
 good_loop() {
-	_e=$(deadline "$1")
+	_e=$(deadline "$secs")
+	_cap=$(deadline $((secs + cap_secs)))
 	_k=0
-	while before "$_e"; do
+	while phase_on "$_e" "$_cap" "$@"; do
 		hs_sv_write "$good" $pb 16 || { echo "$_k write"; return 1; }
 		good_check 16 2 "$sum_b" || { echo "$_k mismatch"; return 1; }
 		_k=$((_k + 1))
@@ -194,12 +220,16 @@ rebind1() {
 dmesg_mark
 attack "$rl1"
 end=$(deadline "$secs")
+cap=$(deadline $((secs + cap_secs)))
 nok=0
 nfail=0
 why=
 reasons=
 good_bad=
-while before "$end"; do
+saw_bad() {
+	[ "$nfail" -gt 0 ]
+}
+while phase_on "$end" "$cap" saw_bad; do
 	for mode in inband mpb; do
 		out=$(hs_run "$dl1" $mode $((1 << 20)) 16)
 		case $out in
@@ -251,25 +281,28 @@ works_again() {
 		cmp -s /tmp/hh-x $back
 }
 
-# storage_phase NAME DEV RELID: attack RELID while dd runs on DEV and the
-# good disk is rewritten and checked.
+# storage_phase NAME DEV RELID COND...: attack RELID while dd runs on DEV
+# and the good disk is rewritten and checked, for $secs and until COND.
 storage_phase() {
 	_name=$1
 	_dev=$2
+	_rel=$3
+	shift 3
 	dmesg_mark
-	attack "$3"
+	attack "$_rel"
+	rm -f /tmp/hh-stop
 	(
-		_e=$(deadline "$secs")
 		_i=0
-		while before "$_e"; do
+		while [ ! -e /tmp/hh-stop ]; do
 			_i=$((_i + 1))
 			dd if=/dev/urandom of="/dev/$_dev" bs=64k count=16 seek=$((_i * 37 % 512)) oflag=direct 2>/dev/null
 			dd if="/dev/$_dev" of=/dev/null bs=64k count=32 skip=$((_i * 53 % 512)) iflag=direct 2>/dev/null
 		done
 	) &
 	_pid=$!
-	_g=$(good_loop "$secs")
+	_g=$(good_loop "$@")
 	_grc=$?
+	: >/tmp/hh-stop
 	if ! bg_wait $_pid 90; then
 		attack 0
 		hfail "$_name" "I/O on /dev/$_dev still running 90 s after the attack (hang)"
@@ -295,9 +328,9 @@ storage_phase() {
 	fi
 }
 
-storage_phase hostile-scsi "$bad" "$rs2"
+storage_phase hostile-scsi "$bad" "$rs2" true
 log_scsi=$(dmesg_since_mark)
-storage_phase hostile-ide hda "$ri"
+storage_phase hostile-ide hda "$ri" classes_done
 log_ide=$(dmesg_since_mark)
 
 # -- what the host did, what the guest said

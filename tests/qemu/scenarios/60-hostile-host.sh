@@ -24,7 +24,10 @@
 # same mutation schedule (the n-th completion of a channel gets the same
 # mutation). SEED defaults to 20261202; the kernel command line can set
 # hvl.hostile_seed=N, hvl.hostile_secs=S (attack time per channel type,
-# default 6) and hvl.hostile_classes=LIST (run.sh: HVL_APPEND="...").
+# default 6; a phase goes on, at most 120 s longer, until the loopback saw
+# bad input and, in the last phase, every enabled class was applied),
+# hvl.hostile_rate=PERMILLE (default 150) and hvl.hostile_classes=LIST
+# (run.sh: HVL_APPEND="...").
 # Init checks the kernel log afterwards (no Oops, BUG, WARN).
 # hvl-kmods: scsi_mod scsi_transport_fc sd_mod
 # shellcheck shell=sh

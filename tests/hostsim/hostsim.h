@@ -168,6 +168,24 @@ enum hs_fault {
 	HS_F_COUNT
 };
 
+/* ---- the hostile host (hs_hostile.c) ------------------------------------ */
+
+enum hs_hostile_class {
+	HS_H_BOGUS_ID,		/* extra completion, trans_id never sent */
+	HS_H_STALE_ID,		/* extra completion of an earlier trans_id */
+	HS_H_SHORT,		/* the completion cut short */
+	HS_H_LONG,		/* an extra, longer copy of the completion first */
+	HS_H_OVERSIZED,		/* an extra copy past the guest's buffer first */
+	HS_H_SENSE,		/* VSTOR: CHECK CONDITION, sense length overruns */
+	HS_H_XFER,		/* VSTOR: data_transfer_length overruns */
+	HS_H_UNSOLICITED,	/* extra in-band packet, unknown operation */
+	HS_H_BAD_TYPE,		/* extra packet of a type C.2 does not have */
+	HS_H_BAD_DESC,		/* extra packet, offset8 outside 2..len8 */
+	HS_H_REWRITE,		/* header changed after publication and signal */
+	HS_H_CHMSG,		/* a VMBus message wrong in one field */
+	HS_H_COUNT
+};
+
 /* ---- device types and back ends ------------------------------------------ */
 
 enum hs_backend {
@@ -236,6 +254,8 @@ struct hs_chan {
 	u8 *desc_buf;			/* HS_DESC_COPY_MAX bytes */
 	struct hs_gpa *gpa;		/* the parsed GPA-direct ranges */
 	int rescind_countdown;		/* rescind_busy fault: packets to go */
+	u64 h_events;			/* hostile: completions looked at */
+	u64 h_last_tid;			/* hostile: the last one's trans_id */
 
 	/* storage controllers (hs_vstor.c) */
 	struct hs_vstor *vs;		/* the controller; owned by the primary */
@@ -436,6 +456,12 @@ void hs_io_stop(struct hs_chan *ch);
 void hs_io_write(struct hs_chan *ch, u16 type, u64 trans_id,
 		 const void *p1, u32 l1, const void *p2, u32 l2);
 int hs_io_wait_space(struct hs_chan *ch, u32 need);
+
+/* hs_hostile.c */
+int hs_hostile_init(void);
+int hs_hostile_write(struct hs_chan *ch, u16 type, u64 trans_id,
+		     const void *p, u32 len);
+int hs_hostile_show(struct seq_file *s, void *unused);
 
 /* A GPA-direct descriptor (C.2), checked; ranges point into the copy */
 struct hs_gpa_range {

@@ -108,6 +108,14 @@ void hs_io_write(struct hs_chan *ch, u16 type, u64 trans_id,
 	unsigned int n = 1;
 	int ret, sig = 0;
 
+	if (!l2 && hs_hostile_write(ch, type, trans_id, p1, l1)) {
+		/* written (changed) by the hostile host */
+		if (type == VMBUS_PKT_COMP) {
+			atomic64_inc(&ch->completions_out);
+			hs_count(HS_C_completions_out);
+		}
+		return;
+	}
 	memset(&d, 0, sizeof(d));
 	d.type = type;
 	d.offset8 = sizeof(d) / 8;
@@ -435,6 +443,36 @@ int hs_io_wait_space(struct hs_chan *ch, u32 need)
 	return 1;
 }
 
+/*
+ * Allowances a correct guest can no longer use are written off, so the
+ * checker's slack stays bounded instead of growing with traffic (an
+ * allowance whose write came before the publish, so the guest saw
+ * another read_index and stayed quiet, is never used; such allowances
+ * used to pile up, and later signals without reason went uncounted).
+ * What a correct guest can still use at any moment: a writer holding its
+ * out_lock between its look at read_index and its signal (one: writes
+ * and their signals are serialised by that lock, a batch defers at most
+ * one), a write at the read_index published last (one), a reader that
+ * crossed pending_send_sz and has not signalled yet (one: the channel
+ * callback is single), and the pending_send_sz set now (one). Called
+ * only while the host is not masked (allow_at_mask is not in use), under
+ * chan_lock against the signal path.
+ */
+#define HS_SIG_SLACK	4
+
+static void hs_sig_writeoff(struct hs_chan *ch)
+{
+	unsigned long flags;
+	int credit;
+
+	spin_lock_irqsave(&hs.chan_lock, flags);
+	credit = atomic_read(&ch->allow_empty) + atomic_read(&ch->allow_pend) -
+		atomic_read(&ch->sig_seen);
+	if (credit > HS_SIG_SLACK)
+		atomic_add(credit - HS_SIG_SLACK, &ch->sig_seen);
+	spin_unlock_irqrestore(&hs.chan_lock, flags);
+}
+
 static int hs_drain(struct hs_chan *ch)
 {
 	struct hv_ring_pkt pkt;
@@ -443,6 +481,7 @@ static int hs_drain(struct hs_chan *ch)
 	unsigned int npkts = 0, batches = 0;
 	int ret, valid, too_big;
 
+	hs_sig_writeoff(ch);
 	atomic_set(&ch->allow_at_mask, atomic_read(&ch->allow_empty));
 	/* the snapshot before the flag: pairs with smp_rmb() in the checker */
 	smp_wmb();
@@ -576,8 +615,11 @@ void hs_io_work_fn(struct work_struct *work)
 			return;
 		}
 		if (!hv_ring_unmask_interrupts(&ch->in) ||
-		    ret == HS_DRAIN_BLOCKED)
+		    ret == HS_DRAIN_BLOCKED) {
+			/* idle: the slack is bounded while no I/O runs too */
+			hs_sig_writeoff(ch);
 			return;
+		}
 		if (ret == HS_DRAIN_BUDGET || ++rounds >= 16) {
 			/* let other channels run; come back */
 			hs_kick(ch);

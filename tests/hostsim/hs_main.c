@@ -396,6 +396,11 @@ static int hs_counters_show(struct seq_file *s, void *unused)
 			   (long long)atomic64_read(&ch->guest_signals));
 		seq_printf(s, "relid%u.host_signals %lld\n", ch->relid,
 			   (long long)atomic64_read(&ch->host_signals));
+		/* guest signals the checker would still take as explained */
+		seq_printf(s, "relid%u.signal_credit %d\n", ch->relid,
+			   atomic_read(&ch->allow_empty) +
+			   atomic_read(&ch->allow_pend) -
+			   atomic_read(&ch->sig_seen));
 	}
 	mutex_unlock(&hs.lock);
 	return 0;
@@ -631,6 +636,19 @@ static const struct file_operations hs_luns_rw_fops = {
 	.write = hs_luns_write,
 };
 
+static int hs_hostile_open(struct inode *inode, struct file *f)
+{
+	return single_open(f, hs_hostile_show, NULL);
+}
+
+static const struct file_operations hs_hostile_fops = {
+	.owner = THIS_MODULE,
+	.open = hs_hostile_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 static int hs_fault_show(struct seq_file *s, void *unused)
 {
 	unsigned int i;
@@ -704,6 +722,7 @@ static void hs_debugfs_init(void)
 	debugfs_create_file("fault", 0600, d, NULL, &hs_fault_fops);
 	debugfs_create_file("inject", 0200, d, NULL, &hs_inject_fops);
 	debugfs_create_file("luns", 0600, d, NULL, &hs_luns_rw_fops);
+	debugfs_create_file("hostile", 0444, d, NULL, &hs_hostile_fops);
 }
 
 /* ---- module --------------------------------------------------------------------- */
@@ -773,6 +792,9 @@ static int __init hs_init(void)
 		pr_err(HS_MOD ": max_channels, max_transfer_kb or disk_mb out of range\n");
 		return -EINVAL;
 	}
+	ret = hs_hostile_init();
+	if (ret)
+		return ret;
 	hs.vstor_max_channels = max_channels;
 	hs.vstor_max_xfer = max_transfer_kb << 10;
 	hs.disk_mb = disk_mb;

@@ -37,7 +37,9 @@
 #
 # Environment: HVL_CACHE (see scripts/suite-chroot.sh), HVL_QEMU (default
 # qemu-system-x86_64), HVL_QEMU_ARGS (extra QEMU arguments, word-split),
-# HVL_JOBS (make -j, default nproc), HVL_BUSYBOX (static busybox binary).
+# HVL_JOBS (make -j, default nproc), HVL_BUSYBOX (static busybox binary),
+# HVL_APPEND (words added to the guest kernel's command line, for scenarios
+# that read /proc/cmdline, e.g. "hvl.hostile_secs=120").
 #
 # Scenario header lines (comments anywhere in a selected scenario file):
 #   # hvl-kmods: sd_mod ext4      in-kernel modules it loads (as --kmods);
@@ -678,7 +680,7 @@ boot() {
 	# HPET, whose every read is an emulated MMIO access: timing-heavy
 	# paths (fio, block I/O accounting) would cost several times more on
 	# those kernels and make figures incomparable across kernels.
-	bt_append="console=ttyS0 panic=-1 loglevel=$loglevel log_buf_len=4M tsc=reliable hvl.release=$1 hvl.timeout=$k_scen_timeout${k_append:+ $k_append}"
+	bt_append="console=ttyS0 panic=-1 loglevel=$loglevel log_buf_len=4M tsc=reliable hvl.release=$1 hvl.timeout=$k_scen_timeout${k_append:+ $k_append}${HVL_APPEND:+ $HVL_APPEND}"
 	[ "$shell" = 0 ] || bt_append="$bt_append hvl.shell=1"
 	# Both ports named: a "-device isa-serial" would turn off the default
 	# console port of -nographic (seen: no console at all).

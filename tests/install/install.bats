@@ -7,6 +7,13 @@
 
 load helpers
 
+# A test that ends early must not leave a held stub build or a read-only
+# bind mount behind.
+teardown() {
+	[ -z "${STUB_DKMS_HOLD:-}" ] || touch "$STUB_DKMS_HOLD"
+	[ -z "${RO_BOOT:-}" ] || umount "$RO_BOOT" 2>/dev/null || true
+}
+
 # ------------------------------------------------------------ per release
 
 @test "rhel5: make path, mkinitrd --preload, boot-time service" {
@@ -1154,9 +1161,11 @@ run_sh() {
 	setup_root debian
 	snapshot >"$BATS_TEST_TMPDIR/before"
 	mount --bind "$R/boot" "$R/boot"
-	mount -o remount,bind,ro "$R/boot" || { umount "$R/boot"; false; }
+	RO_BOOT=$R/boot
+	mount -o remount,bind,ro "$R/boot"
 	hvl
 	umount "$R/boot"
+	RO_BOOT=
 	status_is 7
 	output_has "install.sh: error: cannot write to /boot: Read-only file system; nothing changed"
 	if output_has "disk full" 2>/dev/null; then false; fi

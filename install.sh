@@ -48,7 +48,8 @@
 # Every command is logged to /var/log/hyperv-lic-install.log.
 #
 # Environment: HVL_ROOT prefixes every file path (tests use a fake root);
-# unset on a real system.
+# unset on a real system. HVL_SBIN: the directories added to PATH
+# (default /usr/sbin /sbin).
 #
 # Internal options (not for admins; --help does not list them):
 #   --hook VER         (kernel hooks, boot service) bring kernel VER in line
@@ -70,6 +71,14 @@ set -eu
 me=install.sh
 R=${HVL_ROOT:-}
 R=${R%/}
+
+# modinfo, depmod, dkms live in /usr/sbin and /sbin, which a user's PATH
+# (or su without -) lacks on Debian: without modinfo every in-box Hyper-V
+# module looked as if it needed hv_vmbus (pci_hyperv_intf too).
+for sbin_d in ${HVL_SBIN-/usr/sbin /sbin}; do
+	case ":$PATH:" in *":$sbin_d:"*) ;; *) PATH=$PATH:$sbin_d ;; esac
+done
+export PATH
 
 EX_FAIL=1
 EX_USAGE=2
@@ -2331,7 +2340,7 @@ while [ $# -gt 0 ]; do
 		--package-remove) action=uninstall; package_mode=1; shift ;;
 		--export-source) need_value "$@"; export_dir=$2; shift 2 ;;
 		-q | --quiet) quiet=1; shift ;;
-		-h | --help) sed -n 's/^# \{0,1\}//; /^usage:/,/^unset on a real system/p' "$0"; exit 0 ;;
+		-h | --help) sed -n 's/^# \{0,1\}//; /^usage:/,/^(default \/usr\/sbin \/sbin)/p' "$0"; exit 0 ;;
 		*) usage_error "unknown argument '$1'" ;;
 	esac
 done

@@ -249,8 +249,10 @@ use_inbox() {
 
 # hvl [ARGS...]: run install.sh (under $HVL_SH, default dash) in the fake
 # root with only the stubs and plain tools on PATH.
+# HVL_SBIN (the directories install.sh adds to PATH) is empty unless a
+# test sets it: the host's /usr/sbin must not leak in.
 hvl() {
-	run /usr/bin/env PATH="$TEST_PATH" "${HVL_SH:-dash}" "$INSTALL_SH" "$@"
+	run /usr/bin/env PATH="$TEST_PATH" HVL_SBIN="${HVL_SBIN-}" "${HVL_SH:-dash}" "$INSTALL_SH" "$@"
 }
 
 # snapshot: every path under the root with its type, checksum and mode
@@ -326,7 +328,7 @@ same_snapshot() {
 tree_copy() {
 	T=$BATS_TEST_TMPDIR/tree
 	mkdir -p "$T"
-	run /usr/bin/env PATH="$TEST_PATH" dash "$REPO/install.sh" --export-source "$T"
+	run /usr/bin/env PATH="$TEST_PATH" HVL_SBIN= dash "$REPO/install.sh" --export-source "$T"
 	status_is 0
 	INSTALL_SH=$T/install.sh
 }

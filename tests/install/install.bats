@@ -1117,7 +1117,7 @@ run_sh() {
 	command -v flock >/dev/null || skip "no flock(1)"
 	setup_root debian
 	export STUB_DKMS_HOLD=$BATS_TEST_TMPDIR/hold
-	/usr/bin/env PATH="$TEST_PATH" dash "$INSTALL_SH" >"$BATS_TEST_TMPDIR/first.out" 2>&1 3>&- &
+	/usr/bin/env PATH="$TEST_PATH" HVL_SBIN= dash "$INSTALL_SH" >"$BATS_TEST_TMPDIR/first.out" 2>&1 3>&- &
 	first=$!
 	# Bounded wait for the build to start (no timing: a state is awaited).
 	n=0
@@ -1186,7 +1186,7 @@ run_sh() {
 	output_has "kernel $K (running):"
 	rmdir "$R/var/log/hyperv-lic-install.log"
 	# install.sh --status | head -n 1: no error, exit 0, nothing left.
-	run bash -c "/usr/bin/env PATH='$TEST_PATH' dash '$INSTALL_SH' --status 2>'$BATS_TEST_TMPDIR/err' | head -n 1; echo \"rc=\${PIPESTATUS[0]}\""
+	run bash -c "/usr/bin/env PATH='$TEST_PATH' HVL_SBIN= dash '$INSTALL_SH' --status 2>'$BATS_TEST_TMPDIR/err' | head -n 1; echo \"rc=\${PIPESTATUS[0]}\""
 	[ ! -s "$BATS_TEST_TMPDIR/err" ] || { cat "$BATS_TEST_TMPDIR/err" >&2; false; }
 	output_has "rc=0"
 	[ -z "$(ls -A "$TMPDIR")" ]
@@ -1236,4 +1236,26 @@ run_sh() {
 	called "^sign-file sha256 <R>/var/lib/dkms/mok.key <R>/var/lib/dkms/mok.pub .*/hv_vmbus.ko"
 	grep -q '^signature=' "$R/lib/modules/$K/updates/hv_vmbus.ko"
 	output_has "warning: Secure Boot is on: our modules are signed with /var/lib/dkms/mok.pub; the kernel loads them only once that key is enrolled"
+}
+
+@test "modinfo only in /usr/sbin (a user's PATH): the in-box modules that need hv_vmbus are still read right" {
+	setup_root debian
+	use_inbox
+	tree_copy
+	# Ours took over in modules.dep: the in-box modules' own dependencies
+	# (modinfo -F depends) decide.
+	{
+		echo "kernel/drivers/ata/ata_piix.ko:"
+		echo "updates/dkms/hv_vmbus.ko:"
+		echo "kernel/drivers/net/hyperv/hv_netvsc.ko: updates/dkms/hv_vmbus.ko"
+		echo "kernel/drivers/pci/controller/pci-hyperv-intf.ko:"
+	} >"$R/lib/modules/$K/modules.dep"
+	mkdir -p "$R/lib/modules/$K/updates/dkms" "$BATS_TEST_TMPDIR/usr-sbin"
+	echo ours >"$R/lib/modules/$K/updates/dkms/hv_vmbus.ko"
+	mv "$BIN/modinfo" "$BATS_TEST_TMPDIR/usr-sbin/modinfo"
+	export HVL_SBIN=$BATS_TEST_TMPDIR/usr-sbin
+	hvl --status
+	status_is 0
+	output_has "in-box:      hv_balloon hv_netvsc hv_storvsc hv_utils hv_vmbus pci_hyperv (hyperv-lic has no"
+	if output_has pci_hyperv_intf 2>/dev/null; then false; fi
 }

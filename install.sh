@@ -1492,10 +1492,12 @@ module_version() {
 }
 
 # initrd_state KVER: "ours" (all our boot modules), "partial", "none", or
-# "missing" (no image).
+# "missing" (no image), "unreadable" (a user's --status).
 initrd_state() {
 	is_img=$R$(initrd_path "$1")
 	[ -f "$is_img" ] || { echo missing; return 0; }
+	# Images are 0600 on Debian: a user's --status cannot look inside.
+	[ -r "$is_img" ] || { echo unreadable; return 0; }
 	initrd_list "$is_img" >"$work/list" 2>/dev/null || { echo none; return 0; }
 	is_n=0
 	is_have=0
@@ -2280,6 +2282,7 @@ do_status() {
 				;;
 			none) st_what="without our modules" ;;
 			missing) st_what="missing" ;;
+			unreadable) st_what="cannot be read by this user; run as root to see" ;;
 			*) st_what=$st_ist ;;
 		esac
 		outf '  initramfs:   %s (%s)\n' "$st_img" "$st_what"

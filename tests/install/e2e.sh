@@ -284,10 +284,10 @@ deb_version() {
 	printf '%s\n' "$dv_t/build/deb/hyperv-lic-dkms_$1_all.deb"
 }
 
-# initrd_version KVER MODULE: check that the initramfs of KVER holds our
-# MODULE (updates/dkms) with modinfo version $3.
+# initrd_version_check KVER MODULE VERSION: the initramfs of KVER holds our
+# MODULE (updates/dkms) with modinfo version VERSION.
 initrd_version_check() {
-	check "initramfs-version:$2:$3" "rm -rf /tmp/u && unmkinitramfs /boot/initrd.img-$1 /tmp/u && f=\$(find /tmp/u -path '*/updates/dkms/$2.ko*' | head -n 1) && test -n \"\$f\" && modinfo -F version \"\$f\" | tee /dev/stderr | grep -qx '$3'"
+	check "initramfs-version:$2:$3" "rm -rf /tmp/u && unmkinitramfs /boot/initrd.img-$1 /tmp/u && f=\$(find /tmp/u -path '*/updates/dkms/$2.ko*' | head -n 1) && test -n \"\$f\" && v=\$(modinfo -F version \"\$f\"); rm -rf /tmp/u; echo \"\$v\"; test \"\$v\" = '$3'"
 }
 
 scenario_upgrade() {

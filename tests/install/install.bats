@@ -869,7 +869,7 @@ inbox_kept() {
 	use_inbox
 	hvl --force
 	status_is 2
-	[ "${lines[0]}" = "install.sh: --force goes with --replace-inbox (and not with the package options)" ]
+	[ "$output" = "install.sh: --force goes with --replace-inbox (and not with the package options) (see: $INSTALL_SH --help)" ]
 	hvl --package-configure --force
 	status_is 2
 	hvl --replace-inbox --force
@@ -880,8 +880,8 @@ inbox_kept() {
 	output_has "will stop loading: $(inbox_lacking)"
 	grep -q '^force=1$' "$R/var/lib/hyperv-lic/settings"
 	hvl --status
-	output_has "in-box drivers replaced (--force)"
-	output_has "(hyperv-lic has no $(inbox_lacking))"
+	output_has "set up by install.sh 0.1.0 (mode dkms, --replace-inbox --force)"
+	output_has "(hyperv-lic has no $(inbox_lacking)); replaced by ours"
 	# A kernel installed later follows the forced choice.
 	add_kernel 6.1.0-56-amd64 inbox
 	hvl --hook 6.1.0-56-amd64

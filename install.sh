@@ -25,6 +25,33 @@
 #   --status           report per kernel what is installed, in the
 #                      initramfs and loaded; changes nothing
 #   --dry-run          print the plan; change nothing
+#   -q, --quiet        print only warnings and errors
+#   -h, --help
+#
+# Exit codes:
+#   0  done (also: nothing to do, --status, --dry-run, --help)
+#   1  unexpected failure (see the log)
+#   2  bad arguments
+#   3  not root, or a system this script cannot handle
+#   4  prerequisites missing (the packages to install are named)
+#   5  the modules did not build for a kernel (the compiler's reason is shown)
+#   6  installing or removing modules or configuration failed
+#   7  the initramfs could not be rebuilt or lacked our modules; or /boot
+#      is read-only or too full for it (checked before anything is changed)
+#   8  another install.sh is running, or a build it started (after a
+#      kill -9) has not finished yet
+#   9  --replace-inbox refused: hyperv-lic lacks a replacement for an in-box
+#      module that needs the in-box hv_vmbus (named); nothing changed
+# On any failure from 5 up, everything this run changed is put back: the
+# previous initramfs, modules and configuration files.
+#
+# Every command is logged to /var/log/hyperv-lic-install.log.
+#
+# Environment: HVL_ROOT prefixes every file path (tests use a fake root);
+# unset on a real system. HVL_SBIN: the directories added to PATH
+# (default /usr/sbin /sbin).
+#
+# Internal options (not for admins; --help does not list them):
 #   --hook VER         (kernel hooks, boot service) bring kernel VER in line
 #                      with the settings of the last install
 #   --hook-remove VER  (kernel removal hooks) forget kernel VER
@@ -38,34 +65,20 @@
 #                      package's own files
 #   --export-source DIR  (packaging) copy the source tree, without build
 #                      products, to DIR
-#   -q, --quiet        print only warnings and errors
-#   -h, --help
-#
-# Exit codes:
-#   0  done (also: nothing to do, --status, --dry-run, --help)
-#   1  unexpected failure (see the log)
-#   2  bad arguments
-#   3  not root, or a system this script cannot handle
-#   4  prerequisites missing (the packages to install are named)
-#   5  the modules did not build for a kernel (the compiler's reason is shown)
-#   6  installing or removing modules or configuration failed
-#   7  the initramfs could not be rebuilt or lacked our modules
-#   8  another install.sh is running
-#   9  --replace-inbox refused: hyperv-lic lacks a replacement for an in-box
-#      module that needs the in-box hv_vmbus (named); nothing changed
-# On any failure from 5 up, everything this run changed is put back: the
-# previous initramfs, modules and configuration files.
-#
-# Every command is logged to /var/log/hyperv-lic-install.log.
-#
-# Environment: HVL_ROOT prefixes every file path (tests use a fake root);
-# unset on a real system.
 
 set -eu
 
 me=install.sh
 R=${HVL_ROOT:-}
 R=${R%/}
+
+# modinfo, depmod, dkms live in /usr/sbin and /sbin, which a user's PATH
+# (or su without -) lacks on Debian: without modinfo every in-box Hyper-V
+# module looked as if it needed hv_vmbus (pci_hyperv_intf too).
+for sbin_d in ${HVL_SBIN-/usr/sbin /sbin}; do
+	case ":$PATH:" in *":$sbin_d:"*) ;; *) PATH=$PATH:$sbin_d ;; esac
+done
+export PATH
 
 EX_FAIL=1
 EX_USAGE=2
@@ -96,8 +109,22 @@ log() {
 	[ "$logging" = 1 ] || return 0
 	printf '%s %s\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$*" >>"$log_file"
 }
+# outf FORMAT [ARG...]: printf to stdout. Once the reader went away
+# (install.sh --status | head), nothing more is printed: --status ends
+# there (exit 0), any other action goes on with the log alone.
+stdout_gone=0
+outf() {
+	[ "$stdout_gone" = 0 ] || return 0
+	of_fmt=$1
+	shift
+	# shellcheck disable=SC2059 # the format is one of ours
+	printf "$of_fmt" "$@" 2>/dev/null && return 0
+	stdout_gone=1
+	log "standard output is gone; nothing more is printed"
+	[ "${action:-}" != status ] || exit 0
+}
 say() {
-	[ "$quiet" = 1 ] || printf '%s\n' "$*"
+	[ "$quiet" = 1 ] || outf '%s\n' "$*"
 	log "$*"
 }
 warn() {
@@ -111,9 +138,9 @@ fail() {
 	log "error: $*"
 	exit "$f_code"
 }
+# usage_error TEXT: one line, no usage dump (install.sh --help has it).
 usage_error() {
-	printf '%s: %s\n' "$me" "$*" >&2
-	sed -n 's/^# \{0,1\}//; /^usage:/,/-h, --help/p' "$0" >&2
+	printf '%s: %s (see: %s --help)\n' "$me" "$*" "$0" >&2
 	exit "$EX_USAGE"
 }
 
@@ -137,7 +164,7 @@ qargs() {
 # In --dry-run it is only printed.
 run() {
 	if [ "$dry_run" = 1 ]; then
-		printf '  would run: %s\n' "$(qargs "$@")"
+		outf '  would run: %s\n' "$(qargs "$@")"
 		return 0
 	fi
 	log "+ $(qargs "$@")"
@@ -149,7 +176,7 @@ run_out() {
 	ro_file=$1
 	shift
 	if [ "$dry_run" = 1 ]; then
-		printf '  would run: %s\n' "$(qargs "$@")"
+		outf '  would run: %s\n' "$(qargs "$@")"
 		return 0
 	fi
 	log "+ $(qargs "$@")"
@@ -187,7 +214,7 @@ save_for_undo() {
 	if [ -e "$1" ] || [ -L "$1" ]; then
 		saved_n=$((saved_n + 1))
 		cp -pR "$1" "$work/saved.$saved_n" ||
-			fail "$EX_INSTALL" "cannot keep a copy of $1 (disk full?)"
+			fail "$EX_INSTALL" "cannot keep a copy of $1 in $work"
 		undo_push restore_saved "$work/saved.$saved_n" "$1"
 	else
 		undo_push rm -rf "$1"
@@ -260,33 +287,79 @@ trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
-# A reader that went away (install.sh --status | head) must not keep us
-# from cleaning up.
-trap 'exit 141' PIPE
+# A reader that went away (install.sh --status | head): no signal death
+# half-way; writes fail instead, and outf stops printing.
+trap ':' PIPE
 
+# make_work_dir: our scratch directory; "owner" names the process, so a
+# later run can remove it when this one was killed (kill -9 runs no trap).
 make_work_dir() {
 	work=$(mktemp -d "${TMPDIR:-/tmp}/hyperv-lic.XXXXXX") ||
 		fail "$EX_FAIL" "cannot create a temporary directory"
+	echo $$ >"$work/owner"
 	undo_file=$work/undo
 	: >"$undo_file"
 }
 
+# lock_in_use: a process holds the flock of a lock directory: the
+# install.sh that took it, or a command it started (dkms build, make,
+# update-initramfs) that outlived it. Without flock(1): nobody.
+lock_in_use() {
+	command -v flock >/dev/null 2>&1 || return 1
+	[ -f "$lock_dir/held" ] || return 1
+	# Taken and given back at once (descriptor 8 closes after the group).
+	! { flock -n 8; } 8<"$lock_dir/held" 2>/dev/null
+}
+
+# sweep_work_dirs: scratch directories of runs that were killed (their
+# owner is gone). Called with the lock held: no other run's build uses
+# them then; a --status run still alive keeps its own.
+sweep_work_dirs() {
+	for swd in "${TMPDIR:-/tmp}"/hyperv-lic.?????? ${1:-}; do
+		[ "$swd" != "$work" ] || continue
+		[ -f "$swd/owner" ] || continue
+		swd_pid=$(cat "$swd/owner" 2>/dev/null || true)
+		case $swd_pid in '' | *[!0-9]*) continue ;; esac
+		! kill -0 "$swd_pid" 2>/dev/null || continue
+		log "removing the scratch directory $swd of a killed run (pid $swd_pid)"
+		rm -rf "$swd"
+	done
+}
+
+# take_lock: one install.sh at a time. The lock is the directory
+# $lock_dir (mkdir is atomic) with our pid and scratch directory in it.
+# Where flock(1) exists, file descriptor 9 also holds a lock on
+# $lock_dir/held, and every command we start inherits it: after a kill -9
+# of install.sh alone, its dkms build or make keeps holding it, and the
+# next run stops (exit 8) instead of taking the lock as stale and starting
+# a second build beside the orphaned one.
 take_lock() {
 	if [ ! -d "$R/var/lib" ]; then
 		mkdir -p "$R/var/lib" || fail "$EX_FAIL" "cannot create $R/var/lib"
 		made_var_lib=1
 	fi
+	tl_old_work=
 	if ! mkdir "$lock_dir" 2>/dev/null; then
 		tl_pid=$(cat "$lock_dir/pid" 2>/dev/null || true)
 		if [ -n "$tl_pid" ] && kill -0 "$tl_pid" 2>/dev/null; then
 			fail "$EX_BUSY" "another install.sh (pid $tl_pid) is running; run again when it has finished"
 		fi
+		if lock_in_use; then
+			fail "$EX_BUSY" "install.sh (pid ${tl_pid:-unknown}) was killed, but commands it started (dkms build, make, ...) still run; run again when they have finished"
+		fi
+		tl_old_work=$(cat "$lock_dir/work" 2>/dev/null || true)
 		log "removing stale lock $lock_dir (pid ${tl_pid:-unknown})"
 		rm -rf "$lock_dir"
 		mkdir "$lock_dir" || fail "$EX_BUSY" "cannot take the lock $lock_dir"
 	fi
 	locked=1
+	if command -v flock >/dev/null 2>&1; then
+		exec 9>"$lock_dir/held"
+		flock -n 9 || fail "$EX_BUSY" "cannot take the lock $lock_dir/held"
+	fi
 	echo $$ >"$lock_dir/pid"
+	printf '%s\n' "$work" >"$lock_dir/work"
+	sweep_work_dirs "$tl_old_work"
 }
 
 # ----------------------------------------------------------------- files
@@ -304,7 +377,10 @@ $md_missing"
 	done
 	run mkdir -p "$1" || return 1
 	printf '%s\n' "$md_missing" | while IFS= read -r md_d; do
-		[ -z "$md_d" ] || undo_push rmdir "$md_d"
+		[ -n "$md_d" ] || continue
+		undo_push rmdir "$md_d"
+		# --uninstall removes it again once empty (settings: made_dir=)
+		[ "$dry_run" = 1 ] || [ -z "$work" ] || printf '%s\n' "${md_d#"$R"}" >>"$work/made_dirs"
 	done
 }
 
@@ -317,8 +393,8 @@ install_file() {
 	fi
 	file_changed=1
 	if [ "$dry_run" = 1 ]; then
-		printf '  would write %s:\n' "$2"
-		sed 's/^/    | /' "$1"
+		outf '  would write %s:\n' "$2"
+		outf '%s\n' "$(sed 's/^/    | /' "$1")"
 		return 0
 	fi
 	# Directories first: the journal undoes in reverse order.
@@ -725,7 +801,7 @@ install_source() {
 	source_changed=1
 	say "source tree -> $src_dir"
 	if [ "$dry_run" = 1 ]; then
-		printf '  would copy %s to %s\n' "$top" "$R$src_dir"
+		outf '  would copy %s to %s\n' "$top" "$R$src_dir"
 		return 0
 	fi
 	mkdirs "${R}${src_dir%/*}" || fail "$EX_INSTALL" "cannot create ${R}${src_dir%/*}"
@@ -763,12 +839,14 @@ make_build() {
 	built_dir=$work/build-$1
 	say "kernel $1: building $modules"
 	if [ "$dry_run" = 1 ]; then
-		printf '  would run: make -C %s/src KVER=%s KDIR=%s\n' "$src_dir" "$1" "/lib/modules/$1/build"
+		outf '  would run: make -C %s/src KVER=%s KDIR=%s\n' "$src_dir" "$1" "/lib/modules/$1/build"
 		return 0
 	fi
 	rm -rf "$built_dir"
 	mkdir -p "$built_dir"
-	(cd "$R$src_dir" && tar cf - src) | (cd "$built_dir" && tar xf -) ||
+	# dkms.conf beside src/: src/Kbuild reads the version from it
+	# (modinfo -F version), as in a DKMS build.
+	(cd "$R$src_dir" && tar cf - dkms.conf src) | (cd "$built_dir" && tar xf -) ||
 		fail "$EX_BUILD" "cannot copy $R$src_dir to $built_dir"
 	if ! run_out "$work/build.log" make -C "$built_dir/src" -j"$(ncpus)" KVER="$1" KDIR="$R/lib/modules/$1/build"; then
 		show_build_failure "$1" "$work/build.log"
@@ -777,7 +855,84 @@ make_build() {
 	for mb_m in $modules; do
 		[ -f "$built_dir/src/$mb_m.ko" ] ||
 			fail "$EX_BUILD" "kernel $1: the build produced no $mb_m.ko (dkms.conf lists it)"
+		# Debug information out, as DKMS does (STRIP): a tenth of the size,
+		# in /lib/modules and in every initramfs.
+		run strip --strip-debug "$built_dir/src/$mb_m.ko" ||
+			fail "$EX_BUILD" "kernel $1: strip --strip-debug $mb_m.ko failed (see $log_file)"
 	done
+	sign_modules "$1"
+}
+
+# ----------------------------------------------------------------- signing
+
+# mok_key_pair: "KEY CERT" of the module signing key the distribution's
+# DKMS set up (/etc/dkms/framework.conf mok_signing_key/mok_certificate;
+# default /var/lib/dkms/mok.key and mok.pub; Ubuntu's older shim-signed
+# /var/lib/shim-signed/mok/MOK.priv and MOK.der), or nothing.
+mok_key_pair() {
+	mkp_key=''
+	mkp_cert=
+	for mkp_c in "$R/etc/dkms/framework.conf" "$R"/etc/dkms/framework.conf.d/*.conf; do
+		[ -f "$mkp_c" ] || continue
+		mkp_v=$(sed -n 's/^[[:space:]]*mok_signing_key=["'"'"']\{0,1\}\([^"'"'"']*\).*/\1/p' "$mkp_c" | tail -n 1)
+		[ -z "$mkp_v" ] || mkp_key=$mkp_v
+		mkp_v=$(sed -n 's/^[[:space:]]*mok_certificate=["'"'"']\{0,1\}\([^"'"'"']*\).*/\1/p' "$mkp_c" | tail -n 1)
+		[ -z "$mkp_v" ] || mkp_cert=$mkp_v
+	done
+	for mkp_pair in "$mkp_key $mkp_cert" "/var/lib/dkms/mok.key /var/lib/dkms/mok.pub" \
+		"/var/lib/shim-signed/mok/MOK.priv /var/lib/shim-signed/mok/MOK.der"; do
+		# shellcheck disable=SC2086 # two paths without blanks
+		set -- $mkp_pair
+		[ $# -eq 2 ] || continue
+		{ [ -f "$R$1" ] && [ -f "$R$2" ]; } || continue
+		printf '%s %s' "$1" "$2"
+		return 0
+	done
+}
+
+# secure_boot: 0 when the firmware says Secure Boot is on (then the
+# kernel loads only modules signed with a key it trusts).
+secure_boot() {
+	for sb_f in "$R"/sys/firmware/efi/efivars/SecureBoot-*; do
+		[ -f "$sb_f" ] && break
+	done
+	[ -f "$sb_f" ] || return 1
+	[ "$(od -A n -t u1 "$sb_f" 2>/dev/null | awk '{ v = $NF } END { print v }')" = 1 ]
+}
+
+# sign_modules KVER: the make path signs the built modules with the DKMS
+# key, as DKMS does on its path, using the kernel's own sign-file. No key:
+# unsigned (secure_boot_note says what that means).
+sign_modules() {
+	sm_pair=$(mok_key_pair)
+	[ -n "$sm_pair" ] || return 0
+	sm_sign=$R/lib/modules/$1/build/scripts/sign-file
+	if [ ! -x "$sm_sign" ]; then
+		log "kernel $1: no scripts/sign-file in its build tree; modules left unsigned"
+		return 0
+	fi
+	sm_hash=
+	[ ! -f "$R/lib/modules/$1/build/.config" ] ||
+		sm_hash=$(sed -n 's/^CONFIG_MODULE_SIG_HASH="\(.*\)"$/\1/p' "$R/lib/modules/$1/build/.config")
+	# shellcheck disable=SC2086 # key and certificate paths, no blanks
+	set -- $sm_pair
+	for sm_m in $modules; do
+		run "$sm_sign" "${sm_hash:-sha256}" "$R$1" "$R$2" "$built_dir/src/$sm_m.ko" ||
+			fail "$EX_BUILD" "signing $sm_m.ko with $1 failed (see $log_file)"
+	done
+	say "modules signed with $2"
+}
+
+# secure_boot_note: under Secure Boot, what happens to our modules.
+secure_boot_note() {
+	[ -n "$build_kernels" ] || return 0
+	secure_boot || return 0
+	sbn_pair=$(mok_key_pair)
+	if [ -z "$sbn_pair" ]; then
+		warn "Secure Boot is on and no module signing key is set up (DKMS's /var/lib/dkms/mok.key): the kernel refuses our unsigned modules; see README, \"Secure Boot\""
+	else
+		warn "Secure Boot is on: our modules are signed with ${sbn_pair#* }; the kernel loads them only once that key is enrolled (mokutil --import ${sbn_pair#* }, then reboot and confirm)"
+	fi
 }
 
 # make_install KVER: copy the built modules to /lib/modules/KVER/updates.
@@ -786,7 +941,7 @@ make_install() {
 	kernel_changed=0
 	for mi_m in $modules; do
 		if [ "$dry_run" = 1 ]; then
-			printf '  would install %s/%s.ko\n' "$mi_dir" "$mi_m"
+			outf '  would install %s/%s.ko\n' "$mi_dir" "$mi_m"
 			kernel_changed=1
 			continue
 		fi
@@ -1253,11 +1408,96 @@ initrd_has_ours() {
 	grep -E "(^|[ /])(updates|extra)/([^ ]*/)?$2\.ko(\.[a-z0-9]+)?( |\$)" "$1" >/dev/null
 }
 
+# module_cat FILE: a module's content, decompressed by its name.
+# shellcheck disable=SC2317 # called through eval, a trap or query
+module_cat() {
+	case $1 in
+		*.xz) xz -dc "$1" ;;
+		*.zst) zstd -qdc "$1" ;;
+		*.gz) gzip -dc "$1" ;;
+		*) cat "$1" ;;
+	esac
+}
+
+# initrd_extract_ours KVER: our modules in KVER's initramfs, each
+# decompressed to $work/initrd-ours/NAME (from the listing initrd_state
+# left in $work/list). Returns 1 when the image cannot be read.
+initrd_extract_ours() {
+	ieo_img=$R$(initrd_path "$1")
+	ieo_out=$work/initrd-ours
+	rm -rf "$ieo_out" "$work/unpacked"
+	mkdir -p "$ieo_out" "$work/unpacked"
+	case $lister in
+		lsinitramfs)
+			# Several concatenated archives (early microcode first):
+			# unmkinitramfs takes them all apart.
+			query unmkinitramfs "$ieo_img" "$work/unpacked" || return 1
+			;;
+		lsinitrd)
+			for ieo_m in $modules; do
+				ieo_p=$(grep -E "(^|[ /])(updates|extra)/([^ ]*/)?$ieo_m\.ko(\.[a-z0-9]+)?\$" "$work/list" |
+					sed 's/.* //' | head -n 1)
+				[ -n "$ieo_p" ] || continue
+				mkdir -p "$work/unpacked/${ieo_p%/*}"
+				query lsinitrd -f "$ieo_p" "$ieo_img" >"$work/unpacked/$ieo_p" || return 1
+			done
+			;;
+		cpio)
+			(cd "$work/unpacked" && cpio_extract "$ieo_img") || return 1
+			;;
+	esac
+	for ieo_m in $modules; do
+		ieo_f=$(find "$work/unpacked" \( -path '*/updates/*' -o -path '*/extra/*' \) \
+			\( -name "$ieo_m.ko" -o -name "$ieo_m.ko.*" \) 2>/dev/null | head -n 1)
+		[ -z "$ieo_f" ] || module_cat "$ieo_f" >"$ieo_out/$ieo_m" 2>/dev/null || return 1
+	done
+	rm -rf "$work/unpacked"
+}
+
+# shellcheck disable=SC2317 # called through eval, a trap or query
+cpio_extract() {
+	ce_magic=$(od -A n -t x1 -N 6 "$1" | tr -d ' \n')
+	case $ce_magic in
+		1f8b*) gzip -dc "$1" | cpio -idm --quiet 2>/dev/null ;;
+		fd377a585a00) xz -dc "$1" | cpio -idm --quiet 2>/dev/null ;;
+		28b52ffd*) zstd -dc "$1" | cpio -idm --quiet 2>/dev/null ;;
+		425a68*) bzip2 -dc "$1" | cpio -idm --quiet 2>/dev/null ;;
+		303730373031 | 303730373032) cpio -idm --quiet <"$1" 2>/dev/null ;;
+		*) return 1 ;;
+	esac
+}
+
+# initrd_stale KVER: KVER's initramfs holds a copy of one of our modules
+# that differs from the one installed (an upgrade of the package, a DKMS
+# rebuild behind our back). Sets stale_modules to their names.
+initrd_stale() {
+	stale_modules=
+	initrd_extract_ours "$1" || { log "kernel $1: cannot unpack its initramfs to compare our modules"; return 1; }
+	is_tree=$(ours_in_tree "$1")
+	for is_m in $modules; do
+		[ -f "$work/initrd-ours/$is_m" ] || continue
+		is_p=$(printf '%s\n' "$is_tree" | sed -n "s/^$is_m=//p")
+		if [ -z "$is_p" ] ||
+			! module_cat "$R/lib/modules/$1/$is_p" 2>/dev/null | cmp -s - "$work/initrd-ours/$is_m"; then
+			stale_modules="$stale_modules${stale_modules:+ }$is_m"
+		fi
+	done
+	[ -n "$stale_modules" ]
+}
+
+# module_version FILE: what modinfo -F version says, or "?".
+module_version() {
+	mv_v=$(query modinfo -F version "$1" 2>/dev/null | head -n 1) || mv_v=
+	printf '%s' "${mv_v:-?}"
+}
+
 # initrd_state KVER: "ours" (all our boot modules), "partial", "none", or
-# "missing" (no image).
+# "missing" (no image), "unreadable" (a user's --status).
 initrd_state() {
 	is_img=$R$(initrd_path "$1")
 	[ -f "$is_img" ] || { echo missing; return 0; }
+	# Images are 0600 on Debian: a user's --status cannot look inside.
+	[ -r "$is_img" ] || { echo unreadable; return 0; }
 	initrd_list "$is_img" >"$work/list" 2>/dev/null || { echo none; return 0; }
 	is_n=0
 	is_have=0
@@ -1278,6 +1518,48 @@ initrd_state() {
 	fi
 }
 
+# check_boot "KVER...": before anything is changed, the directory of these
+# kernels' initramfs images takes a write and has room for a backup of
+# each image and one new image (the tools write it beside the old one),
+# plus a tenth; else exit 7 with the reason. A read-only /boot is called
+# that, not "disk full".
+check_boot() {
+	cb_need=0
+	cb_max=0
+	cb_dir=
+	for cb_k in $1; do
+		cb_img=$R$(initrd_path "$cb_k")
+		cb_dir=${cb_img%/*}
+		[ -f "$cb_img" ] || continue
+		cb_kb=$(( ($(wc -c <"$cb_img") + 1023) / 1024 ))
+		[ "$cb_kb" -le "$cb_max" ] || cb_max=$cb_kb
+		cb_bak=0
+		[ ! -f "$cb_img.$pkg_name.bak" ] || cb_bak=$(( $(wc -c <"$cb_img.$pkg_name.bak") / 1024 ))
+		cb_need=$((cb_need + cb_kb - cb_bak))
+	done
+	[ -n "$cb_dir" ] || return 0
+	[ "$cb_need" -ge 0 ] || cb_need=0
+	cb_need=$(( (cb_need + cb_max) * 11 / 10 ))
+	cb_show=${cb_dir#"$R"}
+	if [ ! -d "$cb_dir" ]; then
+		cb_why="$cb_show does not exist"
+	elif ! cb_err=$( (: >"$cb_dir/.$pkg_name.probe") 2>&1); then
+		cb_why="cannot write to $cb_show: $(printf '%s' "$cb_err" | sed -n '$s/.*: //p')"
+	else
+		rm -f "$cb_dir/.$pkg_name.probe"
+		cb_free=$(df -P -k "$cb_dir" 2>/dev/null | awk 'NR == 2 { print $4 }')
+		case $cb_free in '' | *[!0-9]*) log "df cannot tell the free space of $cb_show"; return 0 ;; esac
+		log "$cb_show: ${cb_free} KiB free, ${cb_need} KiB needed for the initramfs"
+		[ "$cb_free" -lt "$cb_need" ] || return 0
+		cb_why="$cb_show has $cb_free KiB free, the initramfs needs $cb_need KiB (a backup of the old image and the new one); make room (e.g. remove old kernels) or run with --no-initramfs"
+	fi
+	if [ "$dry_run" = 1 ]; then
+		warn "$cb_why"
+		return 0
+	fi
+	fail "$EX_INITRD" "$cb_why; nothing changed"
+}
+
 # initrd_rebuild KVER with|without: rebuild with the distribution's tool,
 # keep the previous image as IMAGE.hyperv-lic.bak, check the result, put
 # the previous image back on any failure.
@@ -1292,7 +1574,8 @@ initrd_rebuild() {
 	if [ "$dry_run" = 0 ]; then
 		if [ -f "$ir_full" ]; then
 			save_for_undo "$ir_bak"
-			run cp -p "$ir_full" "$ir_bak" || fail "$EX_INITRD" "cannot back up $ir_img (disk full?)"
+			run cp -p "$ir_full" "$ir_bak" ||
+				fail "$EX_INITRD" "cannot back up $ir_img: $(tail -n 1 "$log_file" 2>/dev/null | sed 's/.*: //')"
 			undo_push restore_saved "$ir_bak" "$ir_full"
 		else
 			undo_push rm -f "$ir_full"
@@ -1344,6 +1627,9 @@ initrd_rebuild() {
 	if [ "$ir_how" = with ] && [ "$ir_state" != ours ]; then
 		fail "$EX_INITRD" "kernel $ir_k: the new $ir_img lacks our modules ($ir_mods; found: $ir_state); the previous image is put back"
 	fi
+	if [ "$ir_how" = with ] && initrd_stale "$ir_k"; then
+		fail "$EX_INITRD" "kernel $ir_k: the new $ir_img holds other copies of $stale_modules than /lib/modules; the previous image is put back"
+	fi
 	if [ "$ir_how" = without ] && [ "$ir_state" != none ]; then
 		fail "$EX_INITRD" "kernel $ir_k: the new $ir_img still holds our modules; the previous image is put back"
 	fi
@@ -1372,6 +1658,8 @@ check_prereqs() {
   no C compiler: gcc"; }
 		command -v make >/dev/null 2>&1 || { need_pkg make; cp_why="$cp_why
   no make: make"; }
+		[ "$mode" != make ] || command -v strip >/dev/null 2>&1 || { need_pkg binutils; cp_why="$cp_why
+  no strip: binutils"; }
 	fi
 	command -v depmod >/dev/null 2>&1 || { need_pkg "$depmod_pkg"; cp_why="$cp_why
   no depmod: $depmod_pkg"; }
@@ -1414,6 +1702,11 @@ save_settings() {
 		echo "force=$force_inbox"
 		echo "source=$source_how"
 		echo "distro=$dist_id $dist_ver"
+		# Directories install.sh created; --uninstall removes them once empty.
+		{
+			sed -n 's/^made_dir=//p' "$state_dir/settings" 2>/dev/null || true
+			cat "$work/made_dirs" 2>/dev/null || true
+		} | awk 'NF && !seen[$0]++ { print "made_dir=" $0 }'
 	} >"$work/content"
 	install_file "$work/content" "$state_dir/settings" 0644
 }
@@ -1594,6 +1887,18 @@ switch_mode_cleanup() {
 	done
 }
 
+# initrd_kernels_to_check: the kernels whose initramfs this install may
+# rebuild: those that get ours, and those that keep their in-box drivers
+# but have ours in their image.
+initrd_kernels_to_check() {
+	[ "$no_initramfs" = 0 ] || return 0
+	ik_out=$build_kernels
+	for ik_k in $keep_kernels; do
+		case $(initrd_state "$ik_k") in ours | partial) ik_out="$ik_out $ik_k" ;; esac
+	done
+	printf '%s' "$ik_out"
+}
+
 do_install() {
 	plan_kernels
 	check_prereqs
@@ -1602,6 +1907,8 @@ do_install() {
 	else
 		take_lock
 	fi
+	check_boot "$(initrd_kernels_to_check)"
+	secure_boot_note
 	say "hyperv-lic $pkg_version on $dist_name; modules: $modules; mode: $mode"
 	source_changed=0
 	source_sum=
@@ -1631,7 +1938,28 @@ do_install() {
 	di_config=0
 	depmod_conf_changed=0
 	initrd_conf_changed=0
-	if [ -n "$build_kernels" ] || [ "$package_mode" = 1 ] || [ -f "$R/etc/modprobe.d/$pkg_name.conf" ]; then
+	# The package's configuration and hooks guard kernels where DKMS can
+	# install ours (its autoinstall takes them off again where the in-box
+	# drivers stay). Where every kernel has VMBus built in, DKMS skips
+	# them all and there is nothing to guard: nothing is written, and
+	# what an older version wrote there is taken away.
+	di_guard=0
+	if [ "$package_mode" = 1 ]; then
+		for di_k in $(all_kernels); do
+			[ "$(inbox_vmbus "$di_k")" = builtin ] || di_guard=1
+		done
+		if [ "$di_guard" = 0 ] && [ -z "$build_kernels" ] && [ -z "$(kernels_with_ours)" ]; then
+			say "every kernel has its VMBus driver built in and keeps its own Hyper-V drivers: nothing to set up (DKMS skips these kernels)"
+			remove_hooks
+			remove_path "$R/etc/modprobe.d/$pkg_name.conf"
+			remove_path "$R/etc/depmod.d/$pkg_name.conf"
+			remove_initrd_conf
+			[ "$dry_run" = 1 ] || [ ! -d "$state_dir" ] || commit_push rm -rf "$state_dir"
+			[ "$dry_run" = 1 ] || commit_all
+			return 0
+		fi
+	fi
+	if [ -n "$build_kernels" ] || [ "$di_guard" = 1 ] || [ -f "$R/etc/modprobe.d/$pkg_name.conf" ]; then
 		di_config=1
 		write_modprobe_conf
 		write_depmod_conf
@@ -1672,6 +2000,11 @@ do_install() {
 				*" $di_k "*) initrd_rebuild "$di_k" with ;;
 				*)
 					if [ "$initrd_conf_changed" = 1 ] || [ "$di_st" != ours ]; then
+						initrd_rebuild "$di_k" with
+					elif initrd_stale "$di_k"; then
+						# e.g. a package upgrade: DKMS installed the new
+						# modules before we ran; the image has the old ones.
+						say "kernel $di_k: its initramfs holds other copies of $stale_modules than /lib/modules"
 						initrd_rebuild "$di_k" with
 					fi
 					;;
@@ -1732,6 +2065,9 @@ do_hook() {
 	targets=$1
 	take_lock
 	plan_kernels
+	if [ "$no_initramfs" = 0 ] && { [ -n "$build_kernels" ] || [ "$(initrd_state "$1")" != none ]; }; then
+		check_boot "$1"
+	fi
 	source_sum=$(tree_sum "$R$src_dir")
 	source_changed=0
 	kernel_changed=0
@@ -1751,7 +2087,11 @@ do_hook() {
 		if [ -n "$build_kernels" ]; then
 			case $dh_st in
 				missing) log "kernel $1: no initramfs yet; the distribution's tool builds it with our modules" ;;
-				ours) [ "$kernel_changed" = 0 ] || initrd_rebuild "$1" with ;;
+				ours)
+					if [ "$kernel_changed" = 1 ] || initrd_stale "$1"; then
+						initrd_rebuild "$1" with
+					fi
+					;;
 				*) initrd_rebuild "$1" with ;;
 			esac
 		else
@@ -1775,14 +2115,43 @@ do_hook_remove() {
 	commit_all
 }
 
+# installed_anything: something install.sh or DKMS set up for us is there.
+installed_anything() {
+	[ ! -f "$state_dir/settings" ] || return 0
+	[ -z "$(kernels_with_ours)" ] || return 0
+	[ -z "$(dkms_cmd)" ] || [ -z "$(dkms_versions)" ] || return 0
+	for ia_p in "/etc/modprobe.d/$pkg_name.conf" "/etc/depmod.d/$pkg_name.conf" \
+		"/etc/initramfs-tools/hooks/$pkg_name" "/etc/dracut.conf.d/$pkg_name.conf" $(hook_paths); do
+		[ ! -e "$R$ia_p" ] || return 0
+	done
+	return 1
+}
+
+# shellcheck disable=SC2317 # called through eval, a trap or query
+rmdir_if_empty() {
+	[ -d "$1" ] && [ -z "$(ls -A "$1")" ] || return 0
+	rmdir "$1"
+}
+
 do_uninstall() {
+	if ! installed_anything; then
+		say "hyperv-lic is not installed: nothing to remove"
+		return 0
+	fi
 	if [ "$dry_run" = 1 ]; then
 		say "plan (dry run: nothing is changed):"
 	else
 		take_lock
 	fi
-	say "removing hyperv-lic from $dist_name"
 	du_kernels=$(kernels_with_ours | tr '\n' ' ')
+	du_check=
+	for du_k in $du_kernels; do
+		case $(initrd_state "$du_k") in ours | partial) du_check="$du_check $du_k" ;; esac
+	done
+	[ "$no_initramfs" = 1 ] || check_boot "$du_check"
+	du_made=$(sed -n 's/^made_dir=//p' "$state_dir/settings" 2>/dev/null | awk '{ print length($0) " " $0 }' |
+		sort -rn | sed 's/^[0-9]* //')
+	say "removing hyperv-lic from $dist_name"
 	remove_hooks
 	remove_path "$R/etc/modprobe.d/$pkg_name.conf"
 	remove_path "$R/etc/depmod.d/$pkg_name.conf"
@@ -1830,64 +2199,108 @@ do_uninstall() {
 		commit_push rm -f "$du_b"
 	done
 	[ ! -d "$state_dir" ] || commit_push rm -rf "$state_dir"
+	# Directories install.sh created (e.g. /etc/depmod.d), deepest first.
+	for du_d in $du_made; do
+		case $du_d in /*) commit_push rmdir_if_empty "$R$du_d" ;; esac
+	done
 	commit_all
 	du_kernels=$(printf '%s' "$du_kernels" | sed -e 's/  */ /g' -e 's/^ //' -e 's/ $//')
 	say "hyperv-lic removed${du_kernels:+ (kernels: $du_kernels)}"
 }
 
+# do_status: per kernel what is there; changes nothing. Any user may run
+# it (no log, no lock).
 do_status() {
-	st_mode=$(setting mode)
 	st_running=$(query uname -r 2>/dev/null || true)
-	if [ -f "$state_dir/settings" ]; then
-		printf 'hyperv-lic %s on %s: installed %s (mode %s, in-box drivers %s)\n' "$pkg_version" "$dist_name" \
-			"$(setting version)" "$st_mode" "$(case $(setting replace_inbox):$(setting force) in
-				1:1) echo "replaced (--force)" ;;
-				1:*) echo "replaced where hyperv-lic has all their modules" ;;
-				*) echo kept ;;
-			esac)"
-	else
-		printf 'hyperv-lic %s on %s: not installed by install.sh\n' "$pkg_version" "$dist_name"
-	fi
-	[ -z "$(dkms_cmd)" ] || query dkms status -m "$pkg_name" 2>/dev/null | sed 's/^/dkms: /' || true
 	st_list=$(all_kernels)
 	[ -z "$targets" ] || st_list=$targets
+	st_used=
+	for st_k in $(kernels_with_ours); do
+		[ -z "$(ours_in_tree "$st_k")" ] || st_used="$st_used $st_k"
+	done
+	if [ -f "$state_dir/settings" ]; then
+		st_force=
+		[ "$(setting force)" != 1 ] || st_force=", --replace-inbox --force"
+		st_how="set up by install.sh $(setting version) (mode $(setting mode)$st_force)"
+	elif [ -n "$st_used" ]; then
+		st_how="not set up by install.sh, but modules of ours are installed"
+	else
+		st_how="not installed"
+	fi
+	outf 'hyperv-lic %s on %s: %s\n' "$pkg_version" "$dist_name" "$st_how"
+	if [ -n "$st_used" ]; then
+		outf 'in use on kernel(s):%s\n' "$st_used"
+	elif [ -f "$state_dir/settings" ]; then
+		outf 'in use on no kernel: every kernel keeps its own Hyper-V drivers\n'
+	fi
+	if [ -n "$(dkms_cmd)" ]; then
+		st_dkms=$(query dkms status -m "$pkg_name" 2>/dev/null | sed 's/^/dkms: /' || true)
+		[ -z "$st_dkms" ] || outf '%s\n' "$st_dkms"
+	fi
 	for st_k in $st_list; do
-		printf 'kernel %s%s:\n' "$st_k" "$([ "$st_k" = "$st_running" ] && echo ' (running)')"
-		printf '  build tree:  %s\n' "$(has_build_tree "$st_k" && echo yes || echo "no ($(headers_pkg "$st_k"))")"
+		outf 'kernel %s%s:\n' "$st_k" "$([ "$st_k" = "$st_running" ] && echo ' (running)')"
+		outf '  build tree:  %s\n' "$(has_build_tree "$st_k" && echo yes || echo "no ($(headers_pkg "$st_k"))")"
 		st_in=$(inbox_vmbus "$st_k")
-		st_fam=
-		[ -z "$st_in" ] || st_fam=$(inbox_family "$st_k")
+		st_tree=$(ours_in_tree "$st_k")
 		if [ -z "$st_in" ]; then
 			st_fam=none
 		elif [ "$st_in" = builtin ]; then
-			st_fam="$st_fam (hv_vmbus built in)"
+			st_fam="hv_vmbus built in: the kernel keeps its own drivers; ours are not used"
 		else
+			st_fam=$(inbox_family "$st_k")
 			st_miss=$(inbox_missing "$st_fam")
 			[ -z "$st_miss" ] || st_fam="$st_fam (hyperv-lic has no $(commas "$st_miss"))"
+			if [ -n "$st_tree" ]; then st_fam="$st_fam; replaced by ours"; else st_fam="$st_fam; kept"; fi
 		fi
-		printf '  in-box:      %s\n' "$st_fam"
-		st_ours=$(ours_in_tree "$st_k" | tr '\n' ' ')
-		printf '  installed:   %s\n' "${st_ours:-none}"
+		outf '  in-box:      %s\n' "$st_fam"
+		st_ours=
+		for st_e in $st_tree; do
+			st_m=${st_e%%=*}
+			st_ours="$st_ours${st_ours:+, }$st_m $(module_version "$R/lib/modules/$st_k/${st_e#*=}") (${st_e#*=})"
+		done
+		outf '  installed:   %s\n' "${st_ours:-none}"
 		st_dep=$R/lib/modules/$st_k/modules.dep
-		if [ -f "$st_dep" ]; then
+		if [ -f "$st_dep" ] && [ "$st_in" != builtin ]; then
 			st_pick=$(grep -E '(^|/)hv_vmbus\.ko[^:]*:' "$st_dep" | head -n 1 | sed 's/:.*//')
-			printf '  modprobe:    hv_vmbus -> %s\n' "${st_pick:-none}"
+			outf '  modprobe:    hv_vmbus -> %s\n' "${st_pick:-none}"
 		fi
-		printf '  initramfs:   %s (%s)\n' "$(initrd_path "$st_k")" "$(initrd_state "$st_k" 2>/dev/null | sed -e 's/^ours$/has our modules/' -e 's/^none$/without our modules/' -e 's/^partial$/some of our modules/')"
+		st_img=$(initrd_path "$st_k")
+		st_ist=$(initrd_state "$st_k" 2>/dev/null || true)
+		case $st_ist in
+			ours | partial)
+				st_what="has our modules"
+				[ "$st_ist" = ours ] || st_what="has some of our modules"
+				if initrd_stale "$st_k"; then
+					st_v=
+					for st_m in $stale_modules; do
+						st_v="$st_v${st_v:+, }$st_m $(module_version "$work/initrd-ours/$st_m")"
+					done
+					st_what="$st_what, OUT OF DATE: it holds $st_v, not the installed ones (run: install.sh)"
+				elif [ -n "$(ls "$work/initrd-ours" 2>/dev/null)" ]; then
+					st_what="$st_what, the installed ones"
+				fi
+				;;
+			none) st_what="without our modules" ;;
+			missing) st_what="missing" ;;
+			unreadable) st_what="cannot be read by this user; run as root to see" ;;
+			*) st_what=$st_ist ;;
+		esac
+		outf '  initramfs:   %s (%s)\n' "$st_img" "$st_what"
 		if [ "$st_k" = "$st_running" ]; then
 			st_loaded=
 			for st_m in $modules; do
 				[ -d "$R/sys/module/$st_m" ] || continue
 				st_src=$(cat "$R/sys/module/$st_m/srcversion" 2>/dev/null || true)
-				st_file=$(ours_in_tree "$st_k" | sed -n "s/^$st_m=//p")
+				st_file=$(printf '%s\n' "$st_tree" | sed -n "s/^$st_m=//p")
 				st_who=in-box
 				if [ -n "$st_file" ] && [ -n "$st_src" ] &&
 					[ "$(query modinfo -F srcversion "$R/lib/modules/$st_k/$st_file" 2>/dev/null)" = "$st_src" ]; then
 					st_who=ours
 				fi
-				st_loaded="$st_loaded $st_m ($st_who)"
+				st_ver=$(cat "$R/sys/module/$st_m/version" 2>/dev/null || true)
+				st_loaded="$st_loaded $st_m${st_ver:+ $st_ver} ($st_who)"
 			done
-			printf '  loaded:      %s\n' "${st_loaded:- none}"
+			outf '  loaded:      %s\n' "${st_loaded:- none}"
 		fi
 	done
 }
@@ -1930,7 +2343,7 @@ while [ $# -gt 0 ]; do
 		--package-remove) action=uninstall; package_mode=1; shift ;;
 		--export-source) need_value "$@"; export_dir=$2; shift 2 ;;
 		-q | --quiet) quiet=1; shift ;;
-		-h | --help) sed -n 's/^# \{0,1\}//; /^usage:/,/^unset on a real system/p' "$0"; exit 0 ;;
+		-h | --help) sed -n 's/^# \{0,1\}//; /^usage:/,/^(default \/usr\/sbin \/sbin)/p' "$0"; exit 0 ;;
 		*) usage_error "unknown argument '$1'" ;;
 	esac
 done
@@ -1959,7 +2372,9 @@ if [ "$dry_run" = 0 ]; then
 		printf '%s: must run as root (try: sudo %s)\n' "$me" "$0" >&2
 		exit "$EX_SYSTEM"
 	fi
-	if mkdir -p "${log_file%/*}" 2>/dev/null && : >>"$log_file" 2>/dev/null; then
+	# In a subshell: a failed redirection of ":" (a special built-in)
+	# would end the script itself (--status as a user).
+	if mkdir -p "${log_file%/*}" 2>/dev/null && (: >>"$log_file") 2>/dev/null; then
 		logging=1
 	elif [ "$action" != status ]; then
 		printf '%s: cannot write %s\n' "$me" "$log_file" >&2
@@ -2001,7 +2416,13 @@ elif [ -z "$targets" ] && [ "$action" = install ]; then
 	targets=$(query uname -r) || fail "$EX_FAIL" "uname -r failed"
 fi
 for t_k in $targets; do
-	[ -d "$R/lib/modules/$t_k" ] || usage_error "no kernel $t_k: $R/lib/modules/$t_k does not exist"
+	[ ! -d "$R/lib/modules/$t_k" ] || continue
+	t_have=$(all_kernels | tr '\n' ' ')
+	t_have=${t_have% }
+	printf '%s: no kernel %s (no %s); installed kernels: %s\n' "$me" "$t_k" "/lib/modules/$t_k" \
+		"$(commas "${t_have:-none}")" >&2
+	log "error: no kernel $t_k"
+	exit "$EX_USAGE"
 done
 
 make_work_dir

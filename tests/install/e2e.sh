@@ -5,7 +5,7 @@
 # bookworm chroot with real dkms, kernels, headers and initramfs-tools,
 # then the produced initramfs booted under QEMU.
 #
-# usage: tests/install/e2e.sh [--scenarios "dkms deb nodkms qemu"] [--keep]
+# usage: tests/install/e2e.sh [--scenarios "dkms deb upgrade nodkms qemu"] [--keep]
 #
 # Scenarios, each in its own overlay on the cached base chroot
 # (tests/install/e2e-chroot.sh), so they never change the base:
@@ -24,14 +24,19 @@
 #           in-box hv_vmbus and hv_netvsc are what modprobe resolves and
 #           what the initramfs holds, nothing of ours under updates/; the
 #           same for kernel NEW after a kernel update; purge
+#   upgrade kernel OLD stripped of its in-box Hyper-V modules (so ours are
+#           used): the 0.1.0 .deb, then an upgrade to a 0.1.1 .deb (built
+#           here from a copy of the tree) through dpkg: the initramfs holds
+#           the 0.1.1 modules (DKMS installs them before install.sh runs);
+#           --status shows the version, as a user too; purge
 #   nodkms  dkms purged: install.sh --replace-inbox --force builds directly
-#           and its kernel hooks
-#           rebuild for kernel NEW; --uninstall
+#           (stripped modules with the package version, as DKMS makes
+#           them) and its kernel hooks rebuild for kernel NEW; --uninstall
 #   qemu    boots kernel OLD with the initramfs install.sh produced (from
 #           "dkms") and checks from the guest that hv_vmbus is loaded from
 #           the initramfs's updates/dkms and declines with -ENODEV and our
 #           log line (no Hyper-V, no simulator)
-# "nodkms" sets MODULES=list in initramfs.conf (our hook still has to add
+# "nodkms" and "upgrade" set MODULES=list in initramfs.conf (our hook still has to add
 # our module; update-initramfs takes seconds instead of ~30 s); "dkms" and
 # "deb" keep Debian's default MODULES=most (which puts the in-box
 # hv_netvsc into the initramfs).
@@ -54,7 +59,7 @@ top=$cache/install-e2e
 logs=$top/logs
 step_timeout=${HVL_E2E_STEP_TIMEOUT:-900}
 qemu_timeout=${HVL_E2E_QEMU_TIMEOUT:-300}
-scenarios="dkms deb nodkms qemu"
+scenarios="dkms deb upgrade nodkms qemu"
 keep=0
 
 while [ $# -gt 0 ]; do
@@ -73,6 +78,7 @@ done
 base=$(sh "$here/e2e-chroot.sh") || die "cannot prepare the base chroot"
 modules=$(sed 's/#.*//' "$repo/dkms.conf" | awk '{ for (i = 1; i <= NF; i++) print $i }' |
 	sed -n 's/^BUILT_MODULE_NAME\[[0-9]*\]="\{0,1\}\([A-Za-z0-9_]*\)"\{0,1\}$/\1/p' | tr '\n' ' ')
+version=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$repo/dkms.conf")
 old=$(sed -n 's/^old=//p' "$base/.hvl-ready")
 new=$(sed -n 's/^new=//p' "$base/.hvl-ready")
 mkdir -p "$logs" "$top/run"
@@ -216,11 +222,19 @@ scenario_dkms() {
 	echo "$old" >"$top/run/qemu-input/release"
 	sums="cksum /boot/initrd.img-$old /lib/modules/$old/updates/dkms/hv_*.ko* /etc/modprobe.d/hyperv-lic.conf /etc/depmod.d/hyperv-lic.conf /var/lib/hyperv-lic/settings"
 	in_root "$sums >/tmp/sums.1"
-	step "second-run" "sh /root/hvl-checkout/install.sh --replace-inbox --force --kernel $old >/tmp/second.out && cat /tmp/second.out && ! grep -E 'dkms (build|install)|initramfs' /tmp/second.out"
+	step "second-run" "sh /root/hvl-checkout/install.sh --replace-inbox --force --kernel $old >/tmp/second.out 2>&1 && cat /tmp/second.out && ! grep -E 'dkms (build|install)|initramfs' /tmp/second.out"
+	# Once ours took over, the in-box modules that stop loading are still
+	# those that need hv_vmbus: hv_netvsc, not pci_hyperv_intf.
+	check "second-run-lists-what-stops" "grep -F 'will stop loading' /tmp/second.out | grep -F hv_netvsc && ! grep -F pci_hyperv_intf /tmp/second.out"
 	check "second-run-changes-nothing" "$sums >/tmp/sums.2 && cmp /tmp/sums.1 /tmp/sums.2"
 	kernel_update
 	installed_checks "$new" dkms
-	check "status" "sh /root/hvl-checkout/install.sh --status >/tmp/status.out && grep 'kernel $new' /tmp/status.out"
+	check "status" "sh /root/hvl-checkout/install.sh --status >/tmp/status.out && cat /tmp/status.out && grep 'kernel $new' /tmp/status.out && grep -F 'installed:   hv_vmbus $version (updates/dkms/hv_vmbus.ko' /tmp/status.out && grep -F '(has our modules, the installed ones)' /tmp/status.out && ! grep pci_hyperv_intf /tmp/status.out"
+	# Any user may ask (with a user's PATH, without /usr/sbin: modinfo is
+	# still found, so pci_hyperv_intf is not taken for a module that needs
+	# hv_vmbus); a reader that goes away gets no error.
+	check "status-as-user" "cp -R /root/hvl-checkout /tmp/co && chmod -R a+rX /tmp/co && setpriv --reuid=nobody --regid=nogroup --clear-groups env PATH=/usr/bin:/bin sh /tmp/co/install.sh --status >/tmp/st-user.out 2>&1; rc=\$?; cat /tmp/st-user.out; test \$rc -eq 0 && grep -q 'kernel $old' /tmp/st-user.out && ! grep pci_hyperv_intf /tmp/st-user.out"
+	check "status-closed-pipe" "sh /root/hvl-checkout/install.sh --status 2>/tmp/st-pipe.err | head -n 1 && cat /tmp/st-pipe.err && test ! -s /tmp/st-pipe.err"
 	step "uninstall" "sh /root/hvl-checkout/install.sh --uninstall"
 	gone_checks
 	down dkms
@@ -252,12 +266,72 @@ scenario_deb() {
 	down deb
 }
 
+# deb_version VERSION: a copy of the tree at VERSION packaged as a .deb
+# (packaging/deb/build.sh, without lintian); prints its path.
+deb_version() {
+	dv_t=$top/run/deb-$1
+	rm -rf "$dv_t"
+	mkdir -p "$dv_t"
+	sh "$repo/install.sh" --export-source "$dv_t" || return 1
+	cp -R "$repo/packaging" "$dv_t/packaging"
+	sed -i "s/^PACKAGE_VERSION=.*/PACKAGE_VERSION=\"$1\"/" "$dv_t/dkms.conf"
+	{
+		printf 'hyperv-lic (%s) unstable; urgency=medium\n\n  * e2e upgrade test.\n\n' "$1"
+		printf ' -- hyperv-lic developers <hyperv-lic@lists.example.org>  Sat, 21 Nov 2026 00:00:00 +0000\n\n'
+		cat "$repo/packaging/deb/debian/changelog"
+	} >"$dv_t/packaging/deb/debian/changelog"
+	HVL_NO_LINTIAN=1 sh "$dv_t/packaging/deb/build.sh" >"$logs/deb-$1.log" 2>&1 || return 1
+	printf '%s\n' "$dv_t/build/deb/hyperv-lic-dkms_$1_all.deb"
+}
+
+# initrd_version_check KVER MODULE VERSION: the initramfs of KVER holds our
+# MODULE (updates/dkms) with modinfo version VERSION.
+initrd_version_check() {
+	check "initramfs-version:$2:$3" "rm -rf /tmp/u && unmkinitramfs /boot/initrd.img-$1 /tmp/u && f=\$(find /tmp/u -path '*/updates/dkms/$2.ko*' | head -n 1) && test -n \"\$f\" && v=\$(modinfo -F version \"\$f\"); rm -rf /tmp/u; echo \"\$v\"; test \"\$v\" = '$3'"
+}
+
+scenario_upgrade() {
+	deb0=$repo/build/deb/hyperv-lic-dkms_${version}_all.deb
+	if [ ! -f "$deb0" ]; then
+		fail "upgrade/package" "no $deb0 (run sh packaging/deb/build.sh)"
+		return 0
+	fi
+	up_v=$(echo "$version" | awk -F. '{ $NF = $NF + 1; print }' OFS=.)
+	if ! deb1=$(deb_version "$up_v"); then
+		fail "upgrade/package-$up_v" "cannot build the $up_v package (log: $logs/deb-$up_v.log)"
+		return 0
+	fi
+	up upgrade
+	modules_list
+	cp "$deb0" "$root/tmp/hvl-0.deb"
+	cp "$deb1" "$root/tmp/hvl-1.deb"
+	# A kernel without Hyper-V drivers of its own: ours are used there.
+	check "strip-inbox:$old" "find /lib/modules/$old/kernel \\( -name 'hv_*.ko*' -o -name '*hyperv*.ko*' -o -name 'uio_hv_generic.ko*' \\) -delete && depmod $old && ! modinfo -k $old -n hv_vmbus"
+	step "dpkg-install:$version" "dpkg -i /tmp/hvl-0.deb"
+	initrd_version_check "$old" hv_vmbus "$version"
+	step "dpkg-upgrade:$up_v" "dpkg -i /tmp/hvl-1.deb >/tmp/up.out 2>&1; rc=\$?; cat /tmp/up.out; test \$rc -eq 0"
+	check "dkms-has-only:$up_v" "dkms status -m hyperv-lic | grep -F 'hyperv-lic/$up_v, $old' && ! dkms status -m hyperv-lic | grep -F '/$version,'"
+	for ug_m in hv_vmbus hv_storvsc hv_blkvsc; do
+		case " $modules " in *" $ug_m "*) initrd_version_check "$old" "$ug_m" "$up_v" ;; esac
+	done
+	check "status-versions" "sh /usr/src/hyperv-lic-$up_v/install.sh --status >/tmp/st.out; cat /tmp/st.out; grep -F 'installed:   hv_vmbus $up_v (updates/dkms/hv_vmbus.ko' /tmp/st.out && grep -F '(has our modules, the installed ones)' /tmp/st.out"
+	step "apt-purge" "apt-get -q -y purge hyperv-lic-dkms"
+	gone_checks
+	down upgrade
+	rm -rf "$top/run/deb-$up_v"
+}
+
 scenario_nodkms() {
 	up nodkms
 	modules_list
 	check "purge-dkms" "dpkg --purge dkms && ! command -v dkms"
 	step "install.sh" "sh /root/hvl-checkout/install.sh --replace-inbox --force --kernel $old"
 	installed_checks "$old" make
+	# As DKMS makes them: the package version, no debug information.
+	for nd_m in $modules; do
+		check "version:$nd_m:$old" "test \"\$(modinfo -F version /lib/modules/$old/updates/$nd_m.ko)\" = $version"
+		check "stripped:$nd_m:$old" "objdump -h /lib/modules/$old/updates/$nd_m.ko >/tmp/h.out && grep -q ' .text' /tmp/h.out && ! grep -q ' .debug_info' /tmp/h.out"
+	done
 	check "hooks-installed" "test -x /etc/kernel/postinst.d/hyperv-lic && test -x /etc/kernel/header_postinst.d/hyperv-lic"
 	kernel_update
 	installed_checks "$new" make
@@ -311,7 +385,7 @@ scenario_qemu() {
 }
 
 : >"$logs/times.txt"
-trap 'for s in dkms deb nodkms; do unmount_below "$top/run/$s"; done' EXIT
+trap 'for s in dkms deb upgrade nodkms; do unmount_below "$top/run/$s"; done' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 for s in $scenarios; do
@@ -320,9 +394,10 @@ for s in $scenarios; do
 	case $s in
 		dkms) scenario_dkms ;;
 		deb) scenario_deb ;;
+		upgrade) scenario_upgrade ;;
 		nodkms) scenario_nodkms ;;
 		qemu) scenario_qemu ;;
-		*) die "unknown scenario '$s' (dkms deb nodkms qemu)" ;;
+		*) die "unknown scenario '$s' (dkms deb upgrade nodkms qemu)" ;;
 	esac
 	printf 'scenario %s %ss\n' "$s" "$(($(date +%s) - s_t))" | tee -a "$logs/times.txt" >&2
 done

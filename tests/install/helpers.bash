@@ -45,12 +45,13 @@ ours() {
 
 # The commands install.sh may run that the stubs stand in for.
 STUB_NAMES="dkms depmod dracut mkinitrd update-initramfs lsinitrd lsinitramfs
-	modprobe modinfo uname make gcc chkconfig insserv systemctl rpm"
+	unmkinitramfs modprobe modinfo uname make gcc strip chkconfig insserv
+	systemctl rpm df"
 # Plain tools taken from the host.
 HOST_TOOLS="sh dash bash sed awk grep cat cp mv rm mkdir rmdir find sort tar gzip
 	cpio cksum od tr head tail wc date mktemp chmod ln cmp dirname basename id
 	kill getconf printf sleep touch xz zstd bzip2 env readlink uniq cut ls true
-	false test echo pwd stat diff"
+	false test echo pwd stat diff flock"
 
 # make_path: $BIN (stubs) and $SYS (host tools), the only PATH install.sh
 # gets.
@@ -102,8 +103,8 @@ setup_root() {
 	export HVL_ROOT=$R
 	export STUB_LOG=$BATS_TEST_TMPDIR/calls
 	export TMPDIR=$BATS_TEST_TMPDIR/tmp
-	unset STUB_FAIL STUB_MAKE_ERROR STUB_INITRD_OMIT STUB_DKMS_VERSION
-	mkdir -p "$R/etc" "$R/boot" "$R/lib/modules" "$R/var/log" "$TMPDIR"
+	unset STUB_FAIL STUB_MAKE_ERROR STUB_INITRD_OMIT STUB_DKMS_VERSION STUB_DF_AVAIL STUB_DKMS_HOLD
+	mkdir -p "$R/etc" "$R/boot" "$R/lib/modules" "$R/var/log" "$R/var/lib" "$TMPDIR"
 	: >"$STUB_LOG"
 	make_path
 	case $DISTRO in
@@ -248,8 +249,10 @@ use_inbox() {
 
 # hvl [ARGS...]: run install.sh (under $HVL_SH, default dash) in the fake
 # root with only the stubs and plain tools on PATH.
+# HVL_SBIN (the directories install.sh adds to PATH) is empty unless a
+# test sets it: the host's /usr/sbin must not leak in.
 hvl() {
-	run /usr/bin/env PATH="$TEST_PATH" "${HVL_SH:-dash}" "$INSTALL_SH" "$@"
+	run /usr/bin/env PATH="$TEST_PATH" HVL_SBIN="${HVL_SBIN-}" "${HVL_SH:-dash}" "$INSTALL_SH" "$@"
 }
 
 # snapshot: every path under the root with its type, checksum and mode
@@ -286,7 +289,7 @@ not_called() {
 
 # Mutating calls: anything but the queries install.sh makes.
 mutating_calls() {
-	grep -v -E '^(uname -r|dkms (status|--version)|lsinitrd|lsinitramfs|modinfo)( |$)' "$STUB_LOG" || true
+	grep -v -E '^(uname -r|dkms (status|--version)|lsinitrd|lsinitramfs|unmkinitramfs|modinfo|df)( |$)' "$STUB_LOG" || true
 }
 
 # image_list KVER: file names in the kernel's initramfs.
@@ -325,7 +328,7 @@ same_snapshot() {
 tree_copy() {
 	T=$BATS_TEST_TMPDIR/tree
 	mkdir -p "$T"
-	run /usr/bin/env PATH="$TEST_PATH" dash "$REPO/install.sh" --export-source "$T"
+	run /usr/bin/env PATH="$TEST_PATH" HVL_SBIN= dash "$REPO/install.sh" --export-source "$T"
 	status_is 0
 	INSTALL_SH=$T/install.sh
 }

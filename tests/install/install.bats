@@ -7,6 +7,13 @@
 
 load helpers
 
+# A test that ends early must not leave a held stub build or a read-only
+# bind mount behind.
+teardown() {
+	[ -z "${STUB_DKMS_HOLD:-}" ] || touch "$STUB_DKMS_HOLD"
+	[ -z "${RO_BOOT:-}" ] || umount "$RO_BOOT" 2>/dev/null || true
+}
+
 # ------------------------------------------------------------ per release
 
 @test "rhel5: make path, mkinitrd --preload, boot-time service" {
@@ -508,10 +515,11 @@ uninstall_clean() {
 	hvl --uninstall
 	status_is 0
 	if image_list "$K" | grep -E '(updates|extra)/'; then false; fi
-	# Same files as before (the rebuilt image has new content); system
-	# directories such as /etc/modprobe.d may stay.
-	grep -v '/$' "$BATS_TEST_TMPDIR/pristine" | sed 's/ .*//' >"$BATS_TEST_TMPDIR/pristine.paths"
-	snapshot | grep -v '/$' | sed 's/ .*//' >"$BATS_TEST_TMPDIR/after.paths"
+	# Same files and directories as before (the rebuilt image has new
+	# content): no directory install.sh created stays behind empty
+	# (/etc/depmod.d, /etc/modprobe.d, the hook directories).
+	sed 's/ .*//' "$BATS_TEST_TMPDIR/pristine" >"$BATS_TEST_TMPDIR/pristine.paths"
+	snapshot | sed 's/ .*//' >"$BATS_TEST_TMPDIR/after.paths"
 	[ ! -d "$R/lib/modules/$K/updates" ]
 	same_snapshot "$BATS_TEST_TMPDIR/pristine.paths" "$BATS_TEST_TMPDIR/after.paths"
 }
@@ -553,12 +561,13 @@ uninstall_clean() {
 	echo STUBSRCVERSION >"$R/sys/module/hv_vmbus/srcversion"
 	hvl --status
 	status_is 0
-	output_has "installed 0.1.0 (mode dkms, in-box drivers replaced where hyperv-lic has all their modules)"
-	output_has "in-box:      hv_storvsc hv_vmbus"
+	output_has "set up by install.sh 0.1.0 (mode dkms)"
+	output_has "in use on kernel(s): $K"
+	output_has "in-box:      hv_storvsc hv_vmbus; replaced by ours"
 	if output_has "pci_hyperv_intf" 2>/dev/null; then false; fi
 	output_has "kernel $K (running):"
-	output_has "installed:   hv_vmbus=updates/dkms/hv_vmbus.ko"
-	output_has "initrd.img-$K (has our modules)"
+	output_has "installed:   hv_vmbus 0.1.0 (updates/dkms/hv_vmbus.ko)"
+	output_has "initrd.img-$K (has our modules, the installed ones)"
 	output_has "loaded:       hv_vmbus (ours)"
 	output_has "kernel 6.1.0-56-amd64:"
 	output_has "installed:   none"
@@ -640,23 +649,27 @@ uninstall_clean() {
 
 # ------------------------------------------------------------ arguments
 
-@test "bad arguments: one clear line and usage, exit 2" {
+@test "bad arguments: one clear line, exit 2; a mistyped kernel lists the installed ones" {
 	setup_root debian
+	add_kernel 6.1.0-56-amd64
 	hvl --frobnicate
 	status_is 2
-	[ "${lines[0]}" = "install.sh: unknown argument '--frobnicate'" ]
-	output_has "usage: sudo ./install.sh [options]"
+	[ "$output" = "install.sh: unknown argument '--frobnicate' (see: $INSTALL_SH --help)" ]
 	hvl --kernel
 	status_is 2
-	[ "${lines[0]}" = "install.sh: option --kernel needs a value" ]
-	hvl --kernel 9.9.9-none
+	[ "$output" = "install.sh: option --kernel needs a value (see: $INSTALL_SH --help)" ]
+	hvl --kernel 6.1.0-5-amd64
 	status_is 2
-	output_has "no kernel 9.9.9-none"
+	[ "$output" = "install.sh: no kernel 6.1.0-5-amd64 (no /lib/modules/6.1.0-5-amd64); installed kernels: $K, 6.1.0-56-amd64" ]
 	hvl --all-kernels --kernel "$K"
 	status_is 2
+	[ "${#lines[@]}" -eq 1 ]
 	hvl --help
 	status_is 0
 	output_has "Exit codes:"
+	# The options of the hooks and packages are not the admin's.
+	if output_has "--package-configure" 2>/dev/null; then false; fi
+	if output_has "--hook" 2>/dev/null; then false; fi
 }
 
 @test "unknown distribution: exit 3" {
@@ -856,7 +869,7 @@ inbox_kept() {
 	use_inbox
 	hvl --force
 	status_is 2
-	[ "${lines[0]}" = "install.sh: --force goes with --replace-inbox (and not with the package options)" ]
+	[ "$output" = "install.sh: --force goes with --replace-inbox (and not with the package options) (see: $INSTALL_SH --help)" ]
 	hvl --package-configure --force
 	status_is 2
 	hvl --replace-inbox --force
@@ -867,8 +880,8 @@ inbox_kept() {
 	output_has "will stop loading: $(inbox_lacking)"
 	grep -q '^force=1$' "$R/var/lib/hyperv-lic/settings"
 	hvl --status
-	output_has "in-box drivers replaced (--force)"
-	output_has "(hyperv-lic has no $(inbox_lacking))"
+	output_has "set up by install.sh 0.1.0 (mode dkms, --replace-inbox --force)"
+	output_has "(hyperv-lic has no $(inbox_lacking)); replaced by ours"
 	# A kernel installed later follows the forced choice.
 	add_kernel 6.1.0-56-amd64 inbox
 	hvl --hook 6.1.0-56-amd64
@@ -1027,4 +1040,222 @@ run_sh() {
 	run_sh --only e2e
 	status_is 0
 	[ "${lines[${#lines[@]} - 1]}" = "2 passed, 0 failed, 0 skipped" ]
+}
+
+# ------------------------------------------------------------ admin view
+# Defects an admin-view run found (issue 9, item 11).
+
+@test "upgrade: DKMS put new modules in before us; the stale initramfs is rebuilt, --status shows versions" {
+	setup_root debian
+	tree_copy
+	hvl
+	status_is 0
+	image_list "$K" | grep -qx "usr/lib/modules/$K/updates/dkms/hv_vmbus.ko"
+	# The package upgrade 0.1.0 -> 0.1.1 as dpkg runs it: the old prerm
+	# (dh_dkms) removes 0.1.0 from DKMS, the new postinst adds, builds
+	# and installs 0.1.1, then runs the new install.sh.
+	new=$R/usr/src/hyperv-lic-0.1.1
+	cp -R "$T" "$new"
+	sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="0.1.1"/' "$new/dkms.conf"
+	for c in "remove -m hyperv-lic -v 0.1.0 --all" "add -m hyperv-lic -v 0.1.1" \
+		"build -m hyperv-lic -v 0.1.1 -k $K" "install -m hyperv-lic -v 0.1.1 -k $K"; do
+		# shellcheck disable=SC2086 # one word per argument
+		run /usr/bin/env PATH="$TEST_PATH" dkms $c
+		status_is 0
+	done
+	grep -qx 'version=0.1.1' "$R/lib/modules/$K/updates/dkms/hv_vmbus.ko"
+	INSTALL_SH=$new/install.sh
+	hvl --status
+	status_is 0
+	output_has "installed:   hv_vmbus 0.1.1 (updates/dkms/hv_vmbus.ko)"
+	output_has "OUT OF DATE: it holds hv_vmbus 0.1.0"
+	: >"$STUB_LOG"
+	hvl --package-configure
+	status_is 0
+	called "^update-initramfs -u -k $K"
+	gzip -dc "$R$(img_of "$K")" | cpio -i --quiet --to-stdout "usr/lib/modules/$K/updates/dkms/hv_vmbus.ko" |
+		grep -qx 'version=0.1.1'
+	hvl --status
+	status_is 0
+	output_has "(has our modules, the installed ones)"
+	# Nothing left to do: a second run leaves the image alone.
+	: >"$STUB_LOG"
+	hvl --package-configure
+	status_is 0
+	not_called "^update-initramfs"
+}
+
+@test "sid: every kernel has VMBus built in: the package sets up nothing, --status says so, old files go" {
+	setup_root debian
+	echo "kernel/drivers/hv/hv_vmbus.ko" >"$R/lib/modules/$K/modules.builtin"
+	snapshot >"$BATS_TEST_TMPDIR/before"
+	hvl --package-configure
+	status_is 0
+	output_has "every kernel has its VMBus driver built in"
+	snapshot >"$BATS_TEST_TMPDIR/after"
+	same_snapshot "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	hvl --status
+	status_is 0
+	output_has "hyperv-lic 0.1.0 on Debian GNU/Linux 12 (bookworm): not installed"
+	output_has "in-box:      hv_vmbus built in: the kernel keeps its own drivers; ours are not used"
+	if output_has "replaced" 2>/dev/null; then false; fi
+	# What an older version wrote there is taken away.
+	mkdir -p "$R/etc/modprobe.d" "$R/etc/depmod.d" "$R/etc/initramfs-tools/hooks" "$R/etc/kernel/postinst.d" "$R/var/lib/hyperv-lic"
+	for f in etc/modprobe.d/hyperv-lic.conf etc/depmod.d/hyperv-lic.conf etc/initramfs-tools/hooks/hyperv-lic \
+		etc/kernel/postinst.d/hyperv-lic var/lib/hyperv-lic/settings; do
+		echo old >"$R/$f"
+	done
+	hvl --package-configure
+	status_is 0
+	for f in etc/modprobe.d/hyperv-lic.conf etc/depmod.d/hyperv-lic.conf etc/initramfs-tools/hooks/hyperv-lic \
+		etc/kernel/postinst.d/hyperv-lic var/lib/hyperv-lic; do
+		[ ! -e "$R/$f" ]
+	done
+}
+
+@test "kill -9 of install.sh alone: the next run waits for its build (exit 8); later its scratch directory goes" {
+	command -v flock >/dev/null || skip "no flock(1)"
+	setup_root debian
+	export STUB_DKMS_HOLD=$BATS_TEST_TMPDIR/hold
+	/usr/bin/env PATH="$TEST_PATH" HVL_SBIN= dash "$INSTALL_SH" >"$BATS_TEST_TMPDIR/first.out" 2>&1 3>&- &
+	first=$!
+	# Bounded wait for the build to start (no timing: a state is awaited).
+	n=0
+	while [ ! -e "$STUB_DKMS_HOLD.started" ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+	[ -e "$STUB_DKMS_HOLD.started" ]
+	kill -9 "$first"
+	wait "$first" || true
+	ls -d "$TMPDIR"/hyperv-lic.* >"$BATS_TEST_TMPDIR/orphaned"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/orphaned")" -eq 1 ]
+	hvl
+	status_is 8
+	output_has "was killed, but commands it started (dkms build, make, ...) still run"
+	[ "$(grep -c '^dkms build' "$STUB_LOG")" -eq 1 ]
+	# The orphaned build ends; then a run takes the lock as stale.
+	touch "$STUB_DKMS_HOLD"
+	n=0
+	while [ ! -e "$STUB_DKMS_HOLD.done" ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+	while ! flock -n "$R/var/lib/hyperv-lic.lock/held" -c : && [ $n -lt 1200 ]; do sleep 0.1; n=$((n + 1)); done
+	hvl
+	status_is 0
+	[ ! -e "$(cat "$BATS_TEST_TMPDIR/orphaned")" ]
+	[ -z "$(ls -A "$TMPDIR")" ]
+	[ ! -e "$R/var/lib/hyperv-lic.lock" ]
+}
+
+@test "/boot too full: exit 7 before any build, nothing changed" {
+	setup_root debian
+	snapshot >"$BATS_TEST_TMPDIR/before"
+	export STUB_DF_AVAIL=1
+	hvl
+	status_is 7
+	output_has "install.sh: error: /boot has 1 KiB free, the initramfs needs 2 KiB"
+	output_has "nothing changed"
+	not_called "^dkms (add|build|install)"
+	snapshot >"$BATS_TEST_TMPDIR/after"
+	same_snapshot "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "/boot read-only: exit 7 before any build, called read-only (not disk full)" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for a read-only bind mount"
+	setup_root debian
+	snapshot >"$BATS_TEST_TMPDIR/before"
+	mount --bind "$R/boot" "$R/boot"
+	RO_BOOT=$R/boot
+	mount -o remount,bind,ro "$R/boot"
+	hvl
+	umount "$R/boot"
+	RO_BOOT=
+	status_is 7
+	output_has "install.sh: error: cannot write to /boot: Read-only file system; nothing changed"
+	if output_has "disk full" 2>/dev/null; then false; fi
+	not_called "^dkms (add|build|install)"
+	snapshot >"$BATS_TEST_TMPDIR/after"
+	same_snapshot "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "--status: without a writable log, and to a reader that goes away" {
+	setup_root debian
+	hvl
+	status_is 0
+	# A user cannot write the log: --status still reports.
+	rm -f "$R/var/log/hyperv-lic-install.log"
+	mkdir "$R/var/log/hyperv-lic-install.log"
+	hvl --status
+	status_is 0
+	output_has "kernel $K (running):"
+	rmdir "$R/var/log/hyperv-lic-install.log"
+	# install.sh --status | head -n 1: no error, exit 0, nothing left.
+	run bash -c "/usr/bin/env PATH='$TEST_PATH' HVL_SBIN= dash '$INSTALL_SH' --status 2>'$BATS_TEST_TMPDIR/err' | head -n 1; echo \"rc=\${PIPESTATUS[0]}\""
+	[ ! -s "$BATS_TEST_TMPDIR/err" ] || { cat "$BATS_TEST_TMPDIR/err" >&2; false; }
+	output_has "rc=0"
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
+@test "--uninstall with nothing installed says so and changes nothing" {
+	setup_root debian
+	snapshot >"$BATS_TEST_TMPDIR/before"
+	hvl --uninstall
+	status_is 0
+	[ "$output" = "hyperv-lic is not installed: nothing to remove" ]
+	[ -z "$(mutating_calls)" ]
+	snapshot >"$BATS_TEST_TMPDIR/after"
+	same_snapshot "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+@test "--no-dkms: modules stripped as DKMS does, with the package version" {
+	setup_root debian
+	without dkms
+	hvl
+	status_is 0
+	called "^strip --strip-debug .*/hv_vmbus.ko"
+	for m in $MODS; do
+		grep -qx 'version=0.1.0' "$R/lib/modules/$K/updates/$m.ko"
+		if grep -q '^debug information' "$R/lib/modules/$K/updates/$m.ko"; then false; fi
+	done
+	hvl --status
+	output_has "installed:   hv_vmbus 0.1.0 (updates/hv_vmbus.ko)"
+}
+
+@test "Secure Boot: unsigned modules are called so; the make path signs with the DKMS key" {
+	setup_root debian
+	without dkms
+	mkdir -p "$R/sys/firmware/efi/efivars"
+	printf '\006\000\000\000\001' >"$R/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-e35c2fc6de0f"
+	hvl -q
+	status_is 0
+	output_has "warning: Secure Boot is on and no module signing key is set up (DKMS's /var/lib/dkms/mok.key): the kernel refuses our unsigned modules"
+	hvl --uninstall
+	status_is 0
+	mkdir -p "$R/var/lib/dkms" "$R/lib/modules/$K/build/scripts"
+	echo key >"$R/var/lib/dkms/mok.key"
+	echo cert >"$R/var/lib/dkms/mok.pub"
+	ln -s "$STUB" "$R/lib/modules/$K/build/scripts/sign-file"
+	hvl
+	status_is 0
+	called "^sign-file sha256 <R>/var/lib/dkms/mok.key <R>/var/lib/dkms/mok.pub .*/hv_vmbus.ko"
+	grep -q '^signature=' "$R/lib/modules/$K/updates/hv_vmbus.ko"
+	output_has "warning: Secure Boot is on: our modules are signed with /var/lib/dkms/mok.pub; the kernel loads them only once that key is enrolled"
+}
+
+@test "modinfo only in /usr/sbin (a user's PATH): the in-box modules that need hv_vmbus are still read right" {
+	setup_root debian
+	use_inbox
+	tree_copy
+	# Ours took over in modules.dep: the in-box modules' own dependencies
+	# (modinfo -F depends) decide.
+	{
+		echo "kernel/drivers/ata/ata_piix.ko:"
+		echo "updates/dkms/hv_vmbus.ko:"
+		echo "kernel/drivers/net/hyperv/hv_netvsc.ko: updates/dkms/hv_vmbus.ko"
+		echo "kernel/drivers/pci/controller/pci-hyperv-intf.ko:"
+	} >"$R/lib/modules/$K/modules.dep"
+	mkdir -p "$R/lib/modules/$K/updates/dkms" "$BATS_TEST_TMPDIR/usr-sbin"
+	echo ours >"$R/lib/modules/$K/updates/dkms/hv_vmbus.ko"
+	mv "$BIN/modinfo" "$BATS_TEST_TMPDIR/usr-sbin/modinfo"
+	export HVL_SBIN=$BATS_TEST_TMPDIR/usr-sbin
+	hvl --status
+	status_is 0
+	output_has "in-box:      hv_balloon hv_netvsc hv_storvsc hv_utils hv_vmbus pci_hyperv (hyperv-lic has no"
+	if output_has pci_hyperv_intf 2>/dev/null; then false; fi
 }

@@ -92,6 +92,23 @@ count_warnings() {
 		done | wc -l | tr -d ' '
 }
 
+# Cold cache: debootstrap and the kernel packages are mostly download,
+# unpack and dpkg (one core, waiting on the network and the disk), so all
+# suites are prepared at once; the loop below then finds them ready. A
+# suite whose preparation fails here is tried again, and reported, below.
+if [ $# -gt 1 ]; then
+	prep_pids=
+	for suite in "$@"; do
+		if [ -f "$cache/chroots/$suite/.hvl-ready" ] && [ "${HVL_REFRESH:-0}" != 1 ]; then
+			continue
+		fi
+		"$here/suite-chroot.sh" "$suite" >/dev/null &
+		prep_pids="$prep_pids $!"
+	done
+	for p in $prep_pids; do
+		wait "$p" || true
+	done
+fi
 any_fail=0
 for suite in "$@"; do
 	if ! rel=$("$here/suite-chroot.sh" "$suite"); then

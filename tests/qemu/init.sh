@@ -86,6 +86,7 @@ for script in /hvl/scenarios/*.sh; do
 	echo "=== scenario $name"
 	_hvl_chan "HVL-R START $name"
 	before=$(wc -l <"$HVL_RESULTS")
+	t0=$(cut -d. -f1 /proc/uptime)
 	taint0=$(taint_value)
 	dmesg_mark
 	exitf=/tmp/hvl-exit.$name
@@ -123,7 +124,7 @@ for script in /hvl/scenarios/*.sh; do
 		fail "$name/taint" "new kernel taint bits $bad (tainted=$(taint_value))"
 	fi
 	from=$((before + 1))
-	_hvl_chan "HVL-R END $name rc=$rc pass=$(count_results $from PASS) fail=$(count_results $from FAIL) skip=$(count_results $from SKIP)"
+	_hvl_chan "HVL-R END $name rc=$rc pass=$(count_results $from PASS) fail=$(count_results $from FAIL) skip=$(count_results $from SKIP) secs=$(($(cut -d. -f1 /proc/uptime) - t0))"
 	echo "=== end $name rc=$rc"
 done
 

@@ -18,7 +18,8 @@
 #   --scenarios GLOB run only scenarios whose name matches GLOB (or one of a
 #                    comma-separated list of globs); the name is
 #                    the file name without .sh, tried with and without its
-#                    leading "NN-" (so 'demo*' matches 50-demo-net.sh)
+#                    leading "NN-" (so 'demo*' matches 50-demo-net.sh).
+#                    Default: all but the benchmarks (bench-*, make bench)
 #   --scenario-dir DIR  take scenarios from DIR instead of tests/qemu/scenarios
 #   --demo           same as --kernel sid --scenarios 'demo*' --verbose
 #   --kmods LIST     in-kernel modules (comma/space separated) to put in the
@@ -82,6 +83,10 @@ all_suites="bullseye bookworm trixie sid"
 
 kernels=all
 glob='*'
+# Without --scenarios: every scenario but the benchmarks (bench-*: figures
+# for make bench, minutes of fio and streaming that check nothing the other
+# scenarios do not).
+exclude='bench*'
 scen_dir=$here/scenarios
 demo=0
 kmods=
@@ -99,8 +104,8 @@ while [ $# -gt 0 ]; do
 	case $1 in
 		--kernel) need_arg "$@"; kernels=$2; shift 2 ;;
 		--kernel=*) kernels=${1#*=}; shift ;;
-		--scenarios) need_arg "$@"; glob=$2; shift 2 ;;
-		--scenarios=*) glob=${1#*=}; shift ;;
+		--scenarios) need_arg "$@"; glob=$2; exclude=; shift 2 ;;
+		--scenarios=*) glob=${1#*=}; exclude=; shift ;;
 		--scenario-dir) need_arg "$@"; scen_dir=$2; shift 2 ;;
 		--scenario-dir=*) scen_dir=${1#*=}; shift ;;
 		--demo) demo=1; shift ;;
@@ -166,6 +171,10 @@ for f in "$scen_dir"/*.sh; do
 	b=${f##*/}
 	b=${b%.sh}
 	short=$(printf '%s' "$b" | sed 's/^[0-9][0-9]*-//')
+	if [ -n "$exclude" ]; then
+		# shellcheck disable=SC2254 # $exclude is a pattern on purpose
+		case $short in $exclude) continue ;; esac
+	fi
 	# a comma-separated list of globs: any of them
 	_ifs=$IFS
 	IFS=,
@@ -553,9 +562,11 @@ clean_log() {
 # (init.sh), the guest's counts per scenario and in total equal what is on
 # the channel, no result lies outside a scenario, no line is unreadable, and
 # a SKIP is a FAIL unless ALLOWED ("scenario glob cond" lines, from
-# skips_allowed) lets that scenario skip that result on this kernel.
+# skips_allowed) lets that scenario skip that result on this kernel. The
+# seconds each scenario took (guest uptime, from its END marker) go to
+# TIMES as one line "name=Ns ...".
 check_channel() {
-	tr -d '\r\000' <"$2" | awk -v r="$1" -v expect="$scen_names" -v allowf="$3" '
+	tr -d '\r\000' <"$2" | awk -v r="$1" -v expect="$scen_names" -v allowf="$3" -v timesf="$4" '
 		function g2re(g,  re, i, c) {
 			re = "^"
 			for (i = 1; i <= length(g); i++) {
@@ -620,6 +631,7 @@ check_channel() {
 			if (K["pass"] "" != bp "" || K["fail"] "" != bf "" || K["skip"] "" != bs "")
 				bad(cur "/count", "the guest counted " K["pass"] " pass " K["fail"] " fail " K["skip"] " skip, the results channel has " bp " pass " bf " fail " bs " skip")
 			ended[cur] = 1
+			if (K["secs"] != "") times = times " " cur "=" K["secs"] "s"
 			cur = ""
 			next
 		}
@@ -668,6 +680,7 @@ check_channel() {
 				bad("results-channel", "nothing from the guest on the results channel (second serial port, ttyS1)")
 			else if (!done)
 				bad("results-channel", "no DONE line: the guest did not finish its run")
+			if (timesf != "") print substr(times, 2) > timesf
 		}'
 }
 
@@ -866,7 +879,7 @@ for suite in "$@"; do
 	# Guest results from the results channel only (never the console,
 	# where printk writes too), prefixed with the release and checked.
 	[ -f "$kout/results.log" ] || : >"$kout/results.log"
-	check_channel "$rel" "$kout/results.log" "$kout/skips-allowed" >"$kout/results.txt" ||
+	check_channel "$rel" "$kout/results.log" "$kout/skips-allowed" "$kout/times.txt" >"$kout/results.txt" ||
 		echo "FAIL $rel/results-channel: could not read $kout/results.log" >>"$kout/results.txt"
 	tee -a "$results" <"$kout/results.txt"
 	if ! grep -q '^HVL-R BEGIN' "$kout/results.log"; then
@@ -882,6 +895,7 @@ for suite in "$@"; do
 	guest_up=$(sed -n 's/^.*HVL-BENCH-BEGIN .* uptime=\([0-9.]*\).*/\1/p' "$kout/serial.log.txt" | head -n 1)
 	printf '%s %s prepare+build=%ss boot-to-init=%ss (guest uptime %ss) qemu-total=%ss status=%s\n' \
 		"$rel" "$suite" "$prep_secs" "${begin_secs:-?}" "${guest_up:-?}" "$boot_secs" "$boot_status" >>"$summary"
+	[ ! -s "$kout/times.txt" ] || printf '  scenario times: %s\n' "$(cat "$kout/times.txt")" >>"$summary"
 done
 
 [ "$shell" = 0 ] || exit 0

@@ -52,6 +52,8 @@ void vmbus_channel_free(struct hv_channel *c)
 	list_del(&c->node);
 	if (c->primary)
 		list_del(&c->sc_node);
+	/* a CPU going offline may be moving it (bounded by a host timeout) */
+	wait_event(vmbus_conn.move_wq, !vmbus_channel_moving(c));
 	vmbus_put_cpu(c->target_cpu);
 	kfree(c);
 }

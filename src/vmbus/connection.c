@@ -544,46 +544,258 @@ static int vmbus_percpu_init(void)
 
 /*
  * CPU hotplug: a CPU that comes online gets its SynIC while the bus is
- * connected; one that goes offline must serve no channel (the host keeps
+ * connected. One that goes offline must serve no channel (the host keeps
  * interrupting a channel's target_vp) and not be CPU 0, where the host
- * delivers channel messages (target_vcpu of INITIATE_CONTACT). Moving
- * channels (MODIFYCHANNEL, 4.1+) is left to the admin, as upstream does.
- * Both run with hotplug excluded; vmbus_conn.pcpu only changes under
+ * delivers channel messages (target_vcpu of INITIATE_CONTACT): its
+ * channels move to other CPUs first (vmbus_move_channels()). Both run with
+ * hotplug excluded; vmbus_conn.pcpu only changes under
  * hv_compat_cpus_read_lock(), so it is stable here.
  */
 static int vmbus_cpu_online(unsigned int cpu)
 {
+	unsigned long flags;
+
 	if (!vmbus_conn.pcpu || cpu >= vmbus_conn.ncpus)
 		return 0;
+	if (vmbus_conn.pcpu[cpu]) {
+		spin_lock_irqsave(&vmbus_conn.relid_lock, flags);
+		vmbus_conn.pcpu[cpu]->leaving = 0;
+		spin_unlock_irqrestore(&vmbus_conn.relid_lock, flags);
+	}
 	return vmbus_percpu_enable(cpu);
+}
+
+/* CPU for a channel: spread by relid over the CPUs that take channels. */
+static unsigned int vmbus_spread_cpu_locked(u32 relid)
+{
+	struct vmbus_percpu *pc;
+	unsigned int n = 0, i = 0, cpu, want;
+
+	for (cpu = 0; cpu < vmbus_conn.ncpus; cpu++) {
+		pc = vmbus_conn.pcpu[cpu];
+		if (pc && pc->enabled && !pc->leaving)
+			n++;
+	}
+	want = n ? relid % n : 0;
+	for (cpu = 0; cpu < vmbus_conn.ncpus; cpu++) {
+		pc = vmbus_conn.pcpu[cpu];
+		if (!pc || !pc->enabled || pc->leaving)
+			continue;
+		if (i++ == want)
+			return cpu;
+	}
+	return 0;
+}
+
+/**
+ * vmbus_channel_moving() - is a CPU offline moving @c right now?
+ * vmbus_channel_free() waits until it is not. Context: any.
+ */
+int vmbus_channel_moving(struct hv_channel *c)
+{
+	unsigned long flags;
+	int moving;
+
+	spin_lock_irqsave(&vmbus_conn.relid_lock, flags);
+	moving = c->moving;
+	spin_unlock_irqrestore(&vmbus_conn.relid_lock, flags);
+	return moving;
+}
+
+/*
+ * Tell the host to interrupt @vp for @c from now on (MODIFYCHANNEL, 4.1+,
+ * B.3). A 5.3+ host answers MODIFYCHANNEL_RESPONSE (relid @8, status @12;
+ * 0 is success), read from the private copy the waiter holds; an older one
+ * does not answer, and *@unacked is set. Context: process, sleeps, with
+ * c->lock held and the channel open.
+ */
+static int vmbus_modify_channel(struct hv_channel *c, u32 vp, int *unacked)
+{
+	struct vmbus_chmsg_modifychannel msg;
+	struct vmbus_waiter *w = NULL;
+	u32 status;
+	int ret;
+
+	memset(&msg, 0, sizeof(msg));
+	msg.hdr.msgtype = CHMSG_MODIFYCHANNEL;
+	msg.child_relid = c->relid;
+	msg.target_vp = vp;
+	if (vmbus_conn.version < VMBUS_VERSION_WIN10_V5_3) {
+		*unacked = 1;
+		return vmbus_post_msg(&msg, sizeof(msg), 1);
+	}
+	/* a waiter holds a whole message: too big for the cpuhp stack */
+	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return -ENOMEM;
+	vmbus_waiter_init(w, CHMSG_MODIFYCHANNEL_RESPONSE, c->relid, 0);
+	vmbus_waiter_add(w);
+	ret = vmbus_post_msg(&msg, sizeof(msg), 1);
+	if (ret) {
+		vmbus_waiter_del(w);
+		goto out;
+	}
+	ret = vmbus_waiter_wait(w, VMBUS_REQUEST_TIMEOUT_MS);
+	if (ret)
+		goto out;
+	memcpy(&status, w->resp + 12, sizeof(status));
+	if (status) {
+		pr_warn(VMBUS_MOD ": relid %u: host refused MODIFYCHANNEL to VP %u (status 0x%x)\n",
+			c->relid, vp, status);
+		ret = -EIO;
+	}
+out:
+	kfree(w);
+	return ret;
+}
+
+/*
+ * Move every channel that targets @cpu (marked leaving, so none is added)
+ * to another CPU, one at a time: an open channel with MODIFYCHANNEL on
+ * 4.1+ hosts, one not open by changing the target its OPENCHANNEL will
+ * carry, a rescinded one by bookkeeping only. A channel is held against
+ * vmbus_channel_free() while it moves (moving, move_wq), and c->lock keeps
+ * open and close out. Stops at the first channel that cannot move (host
+ * before 4.1, refusal, no answer within the request timeout: that channel
+ * stays where the host last put it). Context: process, CPU hotplug held.
+ * Return: 0, or -EBUSY with *@left the channels still on @cpu.
+ */
+static int vmbus_move_channels(unsigned int cpu, int *unacked,
+			       unsigned int *moved, unsigned int *left)
+{
+	struct vmbus_percpu *pc = vmbus_conn.pcpu[cpu];
+	struct hv_channel *c;
+	unsigned long flags;
+	unsigned int dest;
+	u32 relid, vp;
+	int ret = 0, need_msg;
+
+	for (;;) {
+		c = NULL;
+		spin_lock_irqsave(&vmbus_conn.relid_lock, flags);
+		for (relid = 1; relid < VMBUS_MAX_RELID; relid++) {
+			c = vmbus_conn.relid_map[relid];
+			if (c && c->target_cpu == cpu)
+				break;
+			c = NULL;
+		}
+		if (c)
+			c->moving = 1;
+		dest = c ? vmbus_spread_cpu_locked(c->relid) : 0;
+		spin_unlock_irqrestore(&vmbus_conn.relid_lock, flags);
+		if (!c)
+			break;
+
+		vp = vmbus_conn.plat->ops->vp_index(vmbus_conn.plat, dest);
+		mutex_lock(&c->lock);
+		need_msg = c->state == HV_CHAN_OPEN &&
+			   !READ_ONCE(c->rescinded);
+		if (need_msg && vmbus_conn.version < VMBUS_VERSION_WIN10_RS3)
+			ret = -EOPNOTSUPP;
+		else if (need_msg)
+			ret = vmbus_modify_channel(c, vp, unacked);
+		spin_lock_irqsave(&vmbus_conn.relid_lock, flags);
+		if (!ret && c->target_cpu == cpu) {
+			pc->nchan--;
+			if (vmbus_conn.pcpu[dest])
+				vmbus_conn.pcpu[dest]->nchan++;
+			WRITE_ONCE(c->target_cpu, dest);
+			c->target_vp = vp;
+			(*moved)++;
+		}
+		c->moving = 0;
+		spin_unlock_irqrestore(&vmbus_conn.relid_lock, flags);
+		mutex_unlock(&c->lock);
+		wake_up_all(&vmbus_conn.move_wq);
+		if (ret) {
+			if (ret == -EOPNOTSUPP)
+				pr_info(VMBUS_MOD ": relid %u on CPU %u cannot move: host VMBus %u.%u has no MODIFYCHANNEL (4.1+)\n",
+					relid, cpu,
+					VMBUS_VERSION_MAJOR(vmbus_conn.version),
+					VMBUS_VERSION_MINOR(vmbus_conn.version));
+			else
+				pr_warn(VMBUS_MOD ": relid %u: could not move it off CPU %u (%d)\n",
+					relid, cpu, ret);
+			break;
+		}
+	}
+	spin_lock_irqsave(&vmbus_conn.relid_lock, flags);
+	*left = 0;
+	for (relid = 1; relid < VMBUS_MAX_RELID; relid++) {
+		c = vmbus_conn.relid_map[relid];
+		if (c && c->target_cpu == cpu)
+			(*left)++;
+	}
+	spin_unlock_irqrestore(&vmbus_conn.relid_lock, flags);
+	return ret || *left ? -EBUSY : 0;
+}
+
+/* Schedule every channel flagged in @pc's SIEF area (its SynIC is off). */
+static void vmbus_kick_flagged(struct vmbus_percpu *pc)
+{
+	if (vmbus_conn.version >= VMBUS_VERSION_WIN8 && pc->pages.siefp)
+		vmbus_scan_flags((u32 *)(pc->pages.siefp +
+				 VMBUS_MESSAGE_SINT * HV_SYNIC_EVENT_AREA_SIZE),
+				 HV_SYNIC_EVENT_AREA_SIZE * 8);
+}
+
+/* Schedule every channel once: what an unanswered move may have lost. */
+static void vmbus_kick_all(void)
+{
+	u32 relid;
+
+	for (relid = 1; relid < VMBUS_MAX_RELID; relid++)
+		if (READ_ONCE(vmbus_conn.relid_map[relid]))
+			vmbus_relid_kick(relid);
 }
 
 static int vmbus_cpu_offline(unsigned int cpu)
 {
 	struct vmbus_percpu *pc;
 	unsigned long flags;
-	unsigned int n;
+	unsigned int moved = 0, left = 0;
+	int unacked = 0;
 
 	if (!vmbus_conn.pcpu || cpu >= vmbus_conn.ncpus)
 		return 0;
 	pc = vmbus_conn.pcpu[cpu];
 	if (!pc || !pc->enabled)
 		return 0;
-	spin_lock_irqsave(&vmbus_conn.relid_lock, flags);
-	n = pc->nchan;
-	if (!n && cpu != 0)
-		pc->enabled = 0;	/* vmbus_pick_cpu() skips it from now */
-	spin_unlock_irqrestore(&vmbus_conn.relid_lock, flags);
 	if (cpu == 0) {
 		pr_info(VMBUS_MOD ": CPU 0 receives the host's VMBus messages; it stays online\n");
 		return -EBUSY;
 	}
-	if (n) {
+	spin_lock_irqsave(&vmbus_conn.relid_lock, flags);
+	pc->leaving = 1;		/* vmbus_pick_cpu() skips it from now */
+	spin_unlock_irqrestore(&vmbus_conn.relid_lock, flags);
+	if (vmbus_move_channels(cpu, &unacked, &moved, &left)) {
+		spin_lock_irqsave(&vmbus_conn.relid_lock, flags);
+		pc->leaving = 0;
+		spin_unlock_irqrestore(&vmbus_conn.relid_lock, flags);
 		pr_info(VMBUS_MOD ": CPU %u handles %u VMBus channel(s); it stays online\n",
-			cpu, n);
+			cpu, left);
+		if (unacked)
+			vmbus_kick_all();
 		return -EBUSY;
 	}
+	if (moved)
+		pr_info(VMBUS_MOD ": CPU %u going offline: %u channel(s) moved to other CPUs%s\n",
+			cpu, moved, unacked ? " (host does not acknowledge)" : "");
+	/*
+	 * A host that does not answer MODIFYCHANNEL may still interrupt this
+	 * CPU for a moment: the interrupt path serves any channel on any
+	 * CPU, so give it time, then look at what the SynIC caught last and
+	 * at every channel once after it is off.
+	 */
+	if (unacked)
+		msleep(VMBUS_MODIFY_SETTLE_MS);
 	hv_compat_call_on_cpu(cpu, vmbus_synic_disable_on_cpu, pc);
+	spin_lock_irqsave(&vmbus_conn.relid_lock, flags);
+	pc->enabled = 0;
+	spin_unlock_irqrestore(&vmbus_conn.relid_lock, flags);
+	vmbus_kick_flagged(pc);
+	if (unacked)
+		vmbus_kick_all();
 	return 0;
 }
 
@@ -608,34 +820,21 @@ void vmbus_cpuhp_exit(void)
 
 /**
  * vmbus_pick_cpu() - CPU for a channel's interrupts: spread by relid over
- * the CPUs whose SynIC is on, on hosts that honour target_vp (2.4+), else
- * CPU 0. The CPU then counts the channel and refuses to go offline until
- * vmbus_put_cpu(). Context: any.
+ * the CPUs whose SynIC is on and that are not going offline, on hosts that
+ * honour target_vp (2.4+), else CPU 0. The CPU counts the channel until
+ * vmbus_put_cpu(); before it goes offline the channel is moved
+ * (vmbus_cpu_offline()). Context: any.
  * @relid: the channel's relid
  * Return: a Linux CPU number.
  */
 unsigned int vmbus_pick_cpu(u32 relid)
 {
-	struct vmbus_percpu *pc;
 	unsigned long flags;
-	unsigned int n = 0, i = 0, cpu, want, pick = 0;
+	unsigned int pick = 0;
 
 	spin_lock_irqsave(&vmbus_conn.relid_lock, flags);
-	if (vmbus_conn.version >= VMBUS_VERSION_WIN8 && vmbus_conn.pcpu) {
-		for (cpu = 0; cpu < vmbus_conn.ncpus; cpu++)
-			if (vmbus_conn.pcpu[cpu] && vmbus_conn.pcpu[cpu]->enabled)
-				n++;
-		want = n ? relid % n : 0;
-		for (cpu = 0; cpu < vmbus_conn.ncpus; cpu++) {
-			pc = vmbus_conn.pcpu[cpu];
-			if (!pc || !pc->enabled)
-				continue;
-			if (i++ == want) {
-				pick = cpu;
-				break;
-			}
-		}
-	}
+	if (vmbus_conn.version >= VMBUS_VERSION_WIN8 && vmbus_conn.pcpu)
+		pick = vmbus_spread_cpu_locked(relid);
 	if (vmbus_conn.pcpu && pick < vmbus_conn.ncpus && vmbus_conn.pcpu[pick])
 		vmbus_conn.pcpu[pick]->nchan++;
 	spin_unlock_irqrestore(&vmbus_conn.relid_lock, flags);

@@ -593,6 +593,7 @@ static int __init vmbus_init(void)
 	mutex_init(&vmbus_conn.channels_mutex);
 	INIT_LIST_HEAD(&vmbus_conn.channels);
 	spin_lock_init(&vmbus_conn.relid_lock);
+	init_waitqueue_head(&vmbus_conn.move_wq);
 	spin_lock_init(&vmbus_conn.waiters_lock);
 	INIT_LIST_HEAD(&vmbus_conn.waiters);
 

@@ -26,6 +26,8 @@
 #define VMBUS_REQUEST_TIMEOUT_MS	10000
 #define VMBUS_UNLOAD_TIMEOUT_MS		5000
 #define VMBUS_ALLOFFERS_TIMEOUT_MS	5000
+/* 4.1-5.2 hosts do not answer MODIFYCHANNEL: time given to switch */
+#define VMBUS_MODIFY_SETTLE_MS		100
 
 enum vmbus_conn_state {
 	VMBUS_DISCONNECTED = 0,
@@ -62,8 +64,9 @@ struct hv_channel {
 	int released;			/* RELID_RELEASED sent */
 
 	struct hv_device *device;	/* primary with a device */
-	unsigned int target_cpu;
+	unsigned int target_cpu;	/* relid_lock for changes */
 	u32 target_vp;
+	int moving;			/* CPU offline moves it (relid_lock) */
 
 	/* rings: [send header][send data][recv header][recv data] */
 	struct page **pages;
@@ -115,6 +118,7 @@ struct vmbus_percpu {
 	struct tasklet_struct msg_tasklet;
 	unsigned int cpu;
 	int enabled;		/* SynIC on; channels may target it (relid_lock) */
+	int leaving;		/* going offline: no new channel (relid_lock) */
 	unsigned int nchan;	/* channels targeting this CPU (relid_lock) */
 };
 
@@ -133,6 +137,8 @@ struct vmbus_conn {
 	struct list_head channels;
 	spinlock_t relid_lock;		/* relid_map, from interrupts */
 	struct hv_channel **relid_map;	/* VMBUS_MAX_RELID entries */
+	/* a channel free waits here while a CPU offline moves it */
+	wait_queue_head_t move_wq;
 
 	spinlock_t waiters_lock;
 	struct list_head waiters;
@@ -183,6 +189,7 @@ struct hv_channel *vmbus_relid_get(u32 relid);
 void vmbus_signal_host(struct hv_channel *c);
 unsigned int vmbus_pick_cpu(u32 relid);
 void vmbus_put_cpu(unsigned int cpu);
+int vmbus_channel_moving(struct hv_channel *c);
 int vmbus_cpuhp_init(void);
 void vmbus_cpuhp_exit(void);
 

@@ -86,6 +86,7 @@
 	X(signal_while_masked)				\
 	X(signal_unknown_connection)			\
 	X(signal_not_open)				\
+	X(target_synic_off)				\
 	X(bad_ring_indices)				\
 	X(bad_packet)					\
 	X(bad_packet_type)				\

@@ -205,11 +205,14 @@ void hs_signal_guest(struct hs_chan *ch)
 
 	spin_lock_irqsave(&hs.synic_lock, flags);
 	if (hs.version >= VMBUS_VERSION_WIN8) {
-		cpu = ch->target_cpu;
+		cpu = READ_ONCE(ch->target_cpu);
 		if (cpu < hs.ncpus && hs.pages[cpu].siefp) {
 			area = (u32 *)(hs.pages[cpu].siefp +
 				       VMBUS_MESSAGE_SINT * HV_SYNIC_EVENT_AREA_SIZE);
 			hv_compat_sync_set_bit(ch->relid, area);
+		} else if (READ_ONCE(ch->open) && !READ_ONCE(ch->rescinded)) {
+			/* the guest turned off the SynIC its channel targets */
+			hs_violation(HS_V_target_synic_off);
 		}
 	} else if (hs.int_page && hs.pages[0].siefp) {
 		hv_compat_sync_set_bit(ch->relid, hs.int_page);

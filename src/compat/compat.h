@@ -555,6 +555,22 @@ int hv_compat_cpuhp_register(const char *name, int (*online)(unsigned int),
 /** hv_compat_cpuhp_unregister() - undo hv_compat_cpuhp_register(). */
 void hv_compat_cpuhp_unregister(void);
 
+/* ---- system shutdown --------------------------------------------------- */
+
+/**
+ * hv_compat_shutdown_register() - call @fn once when the system goes down
+ * (reboot, power off, kexec), after every device's shutdown (so after
+ * sd's SYNCHRONIZE CACHE), with the other CPUs still running: syscore
+ * shutdown (2.6.39+). One client (hv_vmbus). Context: module init.
+ * @fn: callback; process context, may sleep briefly
+ * Return: 0, or -EOPNOTSUPP on kernels before 2.6.39 (no such hook a
+ * module can use: a reboot notifier runs before device shutdown).
+ */
+int hv_compat_shutdown_register(void (*fn)(void));
+
+/** hv_compat_shutdown_unregister() - undo hv_compat_shutdown_register(). */
+void hv_compat_shutdown_unregister(void);
+
 /*
  * The kernel's own Hyper-V support (asm/mshyperv.h) defines names that
  * clash with our wire headers, so it is used only from compat/hv_kernel.c

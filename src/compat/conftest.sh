@@ -248,6 +248,23 @@ static int on(unsigned int cpu) { return 0; }
 int f(void) { return cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "x", on, on); }
 P
 
+# 2.6.39: syscore_ops, whose shutdown runs after device_shutdown() on
+# reboot, power off and kexec; 7.x passes the callbacks a data pointer and
+# registers a struct syscore (register_syscore)
+probe SYSCORE_OPS <<'P'
+#include <linux/syscore_ops.h>
+static void sd(void) { }
+static struct syscore_ops o = { .shutdown = sd };
+void f(void) { register_syscore_ops(&o); unregister_syscore_ops(&o); }
+P
+probe SYSCORE_DATA <<'P'
+#include <linux/syscore_ops.h>
+static void sd(void *data) { }
+static const struct syscore_ops o = { .shutdown = sd };
+static struct syscore s = { .ops = &o };
+void f(void) { register_syscore(&s); unregister_syscore(&s); }
+P
+
 # 2.6.24: get_online_cpus() replaced lock_cpu_hotplug() (and gave way to
 # cpus_read_lock(), probed above, in 4.13)
 probe GET_ONLINE_CPUS <<'P'

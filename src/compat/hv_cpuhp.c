@@ -5,12 +5,18 @@
  * run on the CPU concerned, or a CPU notifier (2.6.18 .. 4.9), whose
  * callbacks run on the CPU that started the hotplug. Either way the
  * client's callbacks run in process context with hotplug excluded.
+ *
+ * Also the system shutdown hook (syscore shutdown, 2.6.39+; its callback
+ * takes a data pointer from 7.x).
  */
 #include <linux/module.h>
 #include <linux/cpu.h>
 #include <linux/notifier.h>
 #ifdef HV_HAVE_CPUHP_STATES
 #include <linux/cpuhotplug.h>
+#endif
+#if defined(HV_HAVE_SYSCORE_OPS) || defined(HV_HAVE_SYSCORE_DATA)
+#include <linux/syscore_ops.h>
 #endif
 
 static int (*hv_cpuhp_online)(unsigned int cpu);
@@ -103,6 +109,77 @@ int hv_compat_cpuhp_register(const char *name, int (*online)(unsigned int),
 void hv_compat_cpuhp_unregister(void)
 {
 	unregister_cpu_notifier(&hv_cpuhp_nb);
+}
+
+#endif
+
+/* ---- system shutdown --------------------------------------------------- */
+
+static void (*hv_shutdown_fn)(void);
+
+#if defined(HV_HAVE_SYSCORE_DATA)
+
+static void hv_syscore_shutdown(void *data)
+{
+	hv_shutdown_fn();
+}
+
+static const struct syscore_ops hv_syscore_ops = {
+	.shutdown = hv_syscore_shutdown,
+};
+
+static struct syscore hv_syscore = {
+	.ops = &hv_syscore_ops,
+};
+
+int hv_compat_shutdown_register(void (*fn)(void))
+{
+	hv_shutdown_fn = fn;
+	register_syscore(&hv_syscore);
+	return 0;
+}
+
+void hv_compat_shutdown_unregister(void)
+{
+	if (hv_shutdown_fn)
+		unregister_syscore(&hv_syscore);
+	hv_shutdown_fn = NULL;
+}
+
+#elif defined(HV_HAVE_SYSCORE_OPS)
+
+static void hv_syscore_shutdown(void)
+{
+	hv_shutdown_fn();
+}
+
+static struct syscore_ops hv_syscore_ops = {
+	.shutdown = hv_syscore_shutdown,
+};
+
+int hv_compat_shutdown_register(void (*fn)(void))
+{
+	hv_shutdown_fn = fn;
+	register_syscore_ops(&hv_syscore_ops);
+	return 0;
+}
+
+void hv_compat_shutdown_unregister(void)
+{
+	if (hv_shutdown_fn)
+		unregister_syscore_ops(&hv_syscore_ops);
+	hv_shutdown_fn = NULL;
+}
+
+#else /* before 2.6.39 */
+
+int hv_compat_shutdown_register(void (*fn)(void))
+{
+	return -EOPNOTSUPP;
+}
+
+void hv_compat_shutdown_unregister(void)
+{
 }
 
 #endif

@@ -1049,28 +1049,57 @@ fail:
  * vmbus_disconnect() - remove every device and channel, UNLOAD (3.0+,
  * B.3), then free the SynIC and connection pages. Context: process.
  */
-void vmbus_disconnect(void)
+/*
+ * UNLOAD (3.0+, B.3): the host lets go of every channel, GPADL and ring,
+ * and a later connection (this kernel again, or one started by kexec or
+ * kdump) starts clean. Context: process, sleeps up to
+ * VMBUS_UNLOAD_TIMEOUT_MS.
+ */
+static void vmbus_send_unload(void)
 {
 	struct vmbus_chmsg_hdr msg;
 	struct vmbus_waiter w;
 
+	if (vmbus_conn.version < VMBUS_VERSION_WIN8_1)
+		return;
+	memset(&msg, 0, sizeof(msg));
+	msg.msgtype = CHMSG_UNLOAD;
+	vmbus_waiter_init(&w, CHMSG_UNLOAD_RESPONSE, 0, 0);
+	vmbus_waiter_add(&w);
+	if (vmbus_post_msg(&msg, sizeof(msg), 1) == 0) {
+		if (vmbus_waiter_wait(&w, VMBUS_UNLOAD_TIMEOUT_MS))
+			pr_warn(VMBUS_MOD ": no UNLOAD_RESPONSE from the host\n");
+	} else {
+		vmbus_waiter_del(&w);
+	}
+}
+
+void vmbus_disconnect(void)
+{
 	if (vmbus_conn.state == VMBUS_DISCONNECTED)
 		return;
 	vmbus_conn.state = VMBUS_DISCONNECTING;
 	flush_workqueue(vmbus_conn.wq);
 	vmbus_remove_all_channels();
-
-	if (vmbus_conn.version >= VMBUS_VERSION_WIN8_1) {
-		memset(&msg, 0, sizeof(msg));
-		msg.msgtype = CHMSG_UNLOAD;
-		vmbus_waiter_init(&w, CHMSG_UNLOAD_RESPONSE, 0, 0);
-		vmbus_waiter_add(&w);
-		if (vmbus_post_msg(&msg, sizeof(msg), 1) == 0) {
-			if (vmbus_waiter_wait(&w, VMBUS_UNLOAD_TIMEOUT_MS))
-				pr_warn(VMBUS_MOD ": no UNLOAD_RESPONSE from the host\n");
-		} else {
-			vmbus_waiter_del(&w);
-		}
-	}
+	vmbus_send_unload();
 	vmbus_teardown();
+}
+
+/**
+ * vmbus_shutdown_unload() - the system is going down (reboot, power off,
+ * kexec) and every device is shut down already: UNLOAD (3.0+, B.3), so
+ * the host stops writing into our rings and a kernel started by kexec or
+ * kdump can connect. Nothing is closed or freed: the memory goes with the
+ * kernel, and a host that gave nothing back cannot write into a reused
+ * page of this one. Offers and rescinds after this are ignored.
+ * Context: syscore shutdown (hv_compat_shutdown_register()), process,
+ * sleeps up to VMBUS_UNLOAD_TIMEOUT_MS.
+ */
+void vmbus_shutdown_unload(void)
+{
+	if (vmbus_conn.state != VMBUS_CONNECTED)
+		return;
+	WRITE_ONCE(vmbus_conn.state, VMBUS_DISCONNECTING);
+	vmbus_send_unload();
+	pr_info(VMBUS_MOD ": system going down: host told to unload VMBus\n");
 }

@@ -586,6 +586,18 @@ void vmbus_debugfs_exit(void)
 
 /* ---- module ----------------------------------------------------------- */
 
+/*
+ * Reboot, power off or kexec, after every device's shutdown: UNLOAD, so
+ * that a kernel started by kexec or kdump finds the host ready for a new
+ * connection (connection.c). Context: syscore shutdown, process.
+ */
+static void vmbus_shutdown_hook(void)
+{
+	mutex_lock(&vmbus_plat_mutex);
+	vmbus_shutdown_unload();
+	mutex_unlock(&vmbus_plat_mutex);
+}
+
 static int __init vmbus_init(void)
 {
 	int ret;
@@ -616,6 +628,8 @@ static int __init vmbus_init(void)
 	if (ret)
 		goto fail_bus;
 	vmbus_debugfs_init();
+	if (hv_compat_shutdown_register(vmbus_shutdown_hook))
+		pr_info(VMBUS_MOD ": this kernel has no shutdown hook for modules (2.6.39+): no UNLOAD before kexec or kdump\n");
 	if (hv_vmbus_sim) {
 		pr_info(VMBUS_MOD ": simulator mode: waiting for hv_hostsim\n");
 		return 0;
@@ -633,6 +647,7 @@ static int __init vmbus_init(void)
 fail_plat:
 	hv_hyperv_platform_exit();
 fail_file:
+	hv_compat_shutdown_unregister();
 	vmbus_debugfs_exit();
 	bus_remove_file(&hv_bus, &vmbus_attr_version);
 fail_bus:
@@ -644,6 +659,7 @@ fail_cpuhp:
 
 static void __exit vmbus_exit(void)
 {
+	hv_compat_shutdown_unregister();
 	mutex_lock(&vmbus_plat_mutex);
 	vmbus_disconnect();
 	mutex_unlock(&vmbus_plat_mutex);

@@ -176,6 +176,7 @@ void hv_hyperv_platform_exit(void);
 
 /* connection.c */
 int vmbus_connect(struct hv_platform *p);
+void vmbus_shutdown_unload(void);
 void vmbus_disconnect(void);
 int vmbus_post_msg(const void *msg, u32 size, int can_sleep);
 void vmbus_waiter_init(struct vmbus_waiter *w, u32 resp_type, u32 relid,

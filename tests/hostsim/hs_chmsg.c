@@ -733,6 +733,7 @@ static void hs_unload(void)
 	memset(&h, 0, sizeof(h));
 	h.msgtype = CHMSG_UNLOAD_RESPONSE;
 	hs_send_msg(&h, sizeof(h));
+	pr_info(HS_MOD ": UNLOAD answered: every channel and GPADL forgotten\n");
 }
 
 static void hs_modify(const u8 *msg)

@@ -136,6 +136,20 @@ if [ "$want_shell" = 1 ]; then
 	setsid cttyhack sh
 fi
 
+# Shutdown check: hv_vmbus stays connected to the simulated host through
+# the power off, so its syscore shutdown hook must UNLOAD (the runner looks
+# for both ends' lines on the console, at loglevel 7 from here on).
+if [ -f /hvl/scenarios/hostsim-lib.inc ] && [ "$want_shell" != 1 ] &&
+	(
+		# shellcheck disable=SC1091 # in the guest, beside the scenarios
+		. /hvl/scenarios/hostsim-lib.inc
+		module_loaded "$HS_VMBUS" || module_loaded hv_hostsim ||
+			{ hs_load 5.3 >/dev/null 2>&1 && sleep 1; }
+	); then
+	echo 7 >/proc/sys/kernel/printk
+	echo "HVL-BENCH-SHUTDOWN-CHECK armed"
+fi
+
 sync
 poweroff -f
 # poweroff should not return; if ACPI power-off failed, reboot: QEMU runs

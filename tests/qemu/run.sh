@@ -684,6 +684,26 @@ check_channel() {
 		}'
 }
 
+# shutdown_check REL LOG: init leaves hv_vmbus connected to the simulated
+# host through the power off ("HVL-BENCH-SHUTDOWN-CHECK armed"); the
+# guest's syscore shutdown hook must then send UNLOAD and the host answer
+# it, both after the mark on the console (kernel lines: the results
+# channel is closed by then).
+shutdown_check() {
+	sc_after=$(sed -n '/HVL-BENCH-SHUTDOWN-CHECK armed/,$p' "$2")
+	if [ -z "$sc_after" ]; then
+		record FAIL "$1/shutdown-unload" "init did not leave the VMBus driver loaded for the power off (no 'armed' line)"
+	elif ! printf '%s\n' "$sc_after" | grep -q 'system going down: host told to unload VMBus'; then
+		record FAIL "$1/shutdown-unload" "no UNLOAD from the guest's shutdown hook during the power off"
+	elif ! printf '%s\n' "$sc_after" | grep -q 'hv_hostsim: UNLOAD answered'; then
+		record FAIL "$1/shutdown-unload" "the host never saw the UNLOAD"
+	elif printf '%s\n' "$sc_after" | grep -q 'no UNLOAD_RESPONSE'; then
+		record FAIL "$1/shutdown-unload" "the guest did not see the host's UNLOAD_RESPONSE"
+	else
+		record PASS "$1/shutdown-unload"
+	fi
+}
+
 # boot REL KDIR INITRD LOG: run QEMU; sets boot_secs, boot_status. The
 # results channel (the guest's ttyS1: a second ISA 16550, which every
 # kernel since 2.6 finds at 0x2f8) goes to LOG's directory, results.log.
@@ -889,6 +909,7 @@ for suite in "$@"; do
 	fi
 	if [ "$boot_status" = ok ]; then
 		record PASS "$rel/boot"
+		shutdown_check "$rel" "$kout/serial.log.txt"
 	else
 		record FAIL "$rel/boot" "$boot_status (log: $kout/serial.log)"
 	fi

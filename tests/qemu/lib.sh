@@ -38,7 +38,7 @@ HVL_DMESG_IGNORE=${HVL_DMESG_IGNORE-'hvl-fake-splat|Spectre V2 : WARNING'}
 # atomic), SLUB object corruption reports ("BUG kmalloc-64 (...)"), oopses,
 # GPFs, panics, UBSAN, hung tasks, RCU stalls ("detected stall") and any
 # stack dump ("Call Trace").
-HVL_SPLAT_RE='WARNING:|BUG:|BUG [A-Za-z0-9_.:-]+ \(|kernel BUG|Oops|general protection fault|Unable to handle kernel|Kernel panic|KASAN|UBSAN|Call Trace|INFO: task .* blocked|detected stall|list_(add|del) corruption|refcount_t:'
+HVL_SPLAT_RE='WARNING:|BUG:|pagealloc: (memory corruption|single bit error)|BUG [A-Za-z0-9_.:-]+ \(|kernel BUG|Oops|general protection fault|Unable to handle kernel|Kernel panic|KASAN|UBSAN|Call Trace|INFO: task .* blocked|detected stall|list_(add|del) corruption|refcount_t:'
 
 # ---------------------------------------------------------------- results
 

@@ -136,6 +136,14 @@ scen_timeout=${scen_timeout:-600}
 # red zones, poisoning) on top of KASAN, and every KASAN report printed
 # (not only the first).
 debug_append=${HVL_DEBUG_APPEND-slub_debug=FZP kasan_multi_shot}
+# Memory checks a Debian kernel has built in, on the kernels of
+# HVL_MEMDEBUG_SUITES (default sid; "" for none): SLUB sanity checks, red
+# zones and poison (a write into a freed object is reported at its next
+# allocation), freed pages poisoned and checked when allocated again (a
+# host write into a page we gave back), KFENCE sampling use-after-free.
+# Any report is a splat that fails the scenario (lib.sh).
+memdebug_suites=${HVL_MEMDEBUG_SUITES-sid}
+memdebug_append=${HVL_MEMDEBUG_APPEND-slub_debug=FZP page_poison=1 kfence.sample_interval=100}
 
 if [ "$demo" = 1 ]; then
 	kernels=sid
@@ -805,6 +813,9 @@ for suite in "$@"; do
 		rel=$("$repo/scripts/debug-kernel.sh") || rel=
 	else
 		k_prep="scripts/suite-chroot.sh $suite"
+		case " $memdebug_suites " in
+			*" $suite "*) k_append=$memdebug_append ;;
+		esac
 		rel=$("$repo/scripts/suite-chroot.sh" "$suite") || rel=
 	fi
 	if [ -z "$rel" ]; then

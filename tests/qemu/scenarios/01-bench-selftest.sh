@@ -28,6 +28,8 @@ kasan|[    7.777777] BUG: KASAN: slab-out-of-bounds in hv_ringbuffer_write+0x1f/
 calltrace|[    9.999999] Call Trace:
 gpf|[   10.000000] general protection fault, probably for non-canonical address 0xdead000000000100: 0000 [#1] SMP
 slub|[   11.000000] BUG kmalloc-64 (Tainted: G           O      ): Object already free
+pagepoison|[   12.000000] pagealloc: memory corruption
+kfence|[   13.000000] BUG: KFENCE: use-after-free write in hv_channel_read+0x2c/0x90
 hungtask|[  243.000000] INFO: task insmod:123 blocked for more than 120 seconds.
 old-warn|WARNING: at drivers/hv/channel.c:42 vmbus_open()
 rcustall|[   60.000000] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:

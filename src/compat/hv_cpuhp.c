@@ -132,19 +132,8 @@ static struct syscore hv_syscore = {
 	.ops = &hv_syscore_ops,
 };
 
-int hv_compat_shutdown_register(void (*fn)(void))
-{
-	hv_shutdown_fn = fn;
-	register_syscore(&hv_syscore);
-	return 0;
-}
-
-void hv_compat_shutdown_unregister(void)
-{
-	if (hv_shutdown_fn)
-		unregister_syscore(&hv_syscore);
-	hv_shutdown_fn = NULL;
-}
+#define hv_syscore_register()	register_syscore(&hv_syscore)
+#define hv_syscore_unregister()	unregister_syscore(&hv_syscore)
 
 #elif defined(HV_HAVE_SYSCORE_OPS)
 
@@ -157,17 +146,24 @@ static struct syscore_ops hv_syscore_ops = {
 	.shutdown = hv_syscore_shutdown,
 };
 
+#define hv_syscore_register()	register_syscore_ops(&hv_syscore_ops)
+#define hv_syscore_unregister()	unregister_syscore_ops(&hv_syscore_ops)
+
+#endif
+
+#if defined(HV_HAVE_SYSCORE_DATA) || defined(HV_HAVE_SYSCORE_OPS)
+
 int hv_compat_shutdown_register(void (*fn)(void))
 {
 	hv_shutdown_fn = fn;
-	register_syscore_ops(&hv_syscore_ops);
+	hv_syscore_register();
 	return 0;
 }
 
 void hv_compat_shutdown_unregister(void)
 {
 	if (hv_shutdown_fn)
-		unregister_syscore_ops(&hv_syscore_ops);
+		hv_syscore_unregister();
 	hv_shutdown_fn = NULL;
 }
 
